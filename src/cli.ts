@@ -1,0 +1,109 @@
+/**
+ * Builds the commander program. Every noun is registered here from src/commands/registry.ts; only
+ * the noun being run is imported, so `--help` and `--version` stay instant.
+ */
+import { Command, Option } from 'commander';
+import { createApp } from './commands/app.js';
+import { NOUNS, type NounEntry } from './commands/registry.js';
+import { createContext, type Context, type GlobalOptions, type Runtime } from './context.js';
+import { EXIT_CODE_TABLE } from './errors.js';
+import { FORMATS } from './io/output.js';
+import { VERSION } from './version.js';
+
+/** Global options that take a value, so the noun can be found in argv without parsing it. */
+const VALUE_OPTIONS = new Set([
+  '--profile', '--api-key', '--api-base', '--account', '--store', '--database-url', '--format', '--fields', '--idempotency-key', '-p',
+]);
+
+export function addGlobalOptions(command: Command): Command {
+  return command
+    .option('-p, --profile <name>', 'configuration profile (env ATOM_STRIPE_PROFILE)')
+    .option('--api-key <key>', 'Stripe secret or restricted key (env STRIPE_API_KEY)')
+    .option('--api-base <url>', 'Stripe-compatible API base, e.g. the emulator (env STRIPE_API_BASE)')
+    .option('--account <user-id|acct_id>', 'act as a connected account, with its stored OAuth token')
+    .addOption(new Option('--store <kind>', 'token store (env ATOM_STRIPE_STORE)').choices(['sqlite', 'postgres', 'keychain']))
+    .option('--database-url <url>', 'PostgreSQL URL for the postgres store (env DATABASE_URL)')
+    .addOption(new Option('--format <format>', 'output format (default: table on a TTY, tsv when piped)').choices([...FORMATS]))
+    .option('--json', 'shorthand for --format json')
+    .option('--fields <list>', 'comma-separated columns or dotted JSON paths to print')
+    .option('--no-color', 'disable colour (also NO_COLOR)')
+    .option('-v, --verbose', 'print each Stripe request to stderr')
+    .option('--debug', 'print stack traces on errors')
+    .option('-y, --yes', 'answer yes to confirmations (required for destructive verbs without a TTY)')
+    .option('--live', 'allow writes with a live-mode key')
+    .option('--idempotency-key <key>', 'idempotency key for the write this command sends');
+}
+
+export function findNoun(argv: string[]): NounEntry | undefined {
+  for (let index = 0; index < argv.length; index++) {
+    const token = argv[index];
+    if (token === '--') return undefined;
+    if (token.startsWith('-')) {
+      if (VALUE_OPTIONS.has(token)) index++;
+      continue;
+    }
+    if (token === 'help') continue;
+    return NOUNS.find((noun) => noun.name === token);
+  }
+  return undefined;
+}
+
+export function rootHelp(): string {
+  return [
+    '',
+    'Examples:',
+    '  $ atom-stripe emulator                      # an offline Stripe on 127.0.0.1:12111',
+    '  $ atom-stripe customers list --limit 5',
+    '  $ atom-stripe payments create --amount 20.00 --currency usd --customer cus_123 --confirm',
+    '  $ atom-stripe connect --user-id acme',
+    '  $ atom-stripe smoke --junit smoke.xml',
+    '  $ atom-stripe token refresh --all',
+    '',
+    'Exit codes:',
+    ...EXIT_CODE_TABLE.map(([code, meaning]) => `  ${String(code).padEnd(4)}${meaning}`),
+    '',
+    'Run `atom-stripe <command> --help` for a command\'s options and examples.',
+  ].join('\n');
+}
+
+/**
+ * @param loadAll register every noun's verbs (completions and the README reference need the whole tree)
+ */
+export async function buildProgram(
+  runtime: Omit<Runtime, 'command'>,
+  argv: string[],
+  options: { loadAll?: boolean; onContext?: (ctx: Context) => void } = {},
+): Promise<Command> {
+  const program = new Command('atom-stripe');
+  program
+    .version(VERSION, '-V, --version', 'print the version')
+    .description('Command-line administration for Stripe: Connect OAuth, resources, webhooks, smoke checks and token refresh')
+    .usage('<command> [options]')
+    .showSuggestionAfterError(true)
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
+    .configureOutput({
+      writeOut: (text) => void runtime.io.stdout.write(text),
+      writeErr: (text) => void runtime.io.stderr.write(text),
+    })
+    .exitOverride()
+    .addHelpText('after', rootHelp());
+  addGlobalOptions(program);
+
+  const app = createApp((globals: GlobalOptions, command: Command) => {
+    const path: string[] = [];
+    for (let current: Command | null = command; current && current.parent; current = current.parent) path.unshift(current.name());
+    const ctx = createContext({ ...runtime, command: path.join(' ') }, globals);
+    options.onContext?.(ctx);
+    return ctx;
+  });
+
+  const invoked = options.loadAll ? undefined : findNoun(argv);
+  for (const entry of NOUNS) {
+    const noun = program.command(entry.name).summary(entry.summary).description(entry.summary);
+    if (options.loadAll || entry === invoked) {
+      const module = await entry.load();
+      module.register(noun, app);
+    }
+  }
+  return program;
+}

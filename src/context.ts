@@ -1,0 +1,222 @@
+/**
+ * The per-run Context: IO, config, log, clock, the Stripe client factory, the token store and the
+ * prompter. Built once per run by src/cli.ts; tests build the same thing with buffers, a fixed clock
+ * and the emulator's address (test/helpers/context.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import type Stripe from 'stripe';
+import { resolveConfig, type Config } from './config/resolve.js';
+import type { Env } from './config/paths.js';
+import { AuthError, NotFoundError, UsageError } from './errors.js';
+import { parseFields, parseFormat, type OutputOptions } from './io/output.js';
+import { createPrompter, type Prompter } from './io/prompts.js';
+import type { IO } from './io/streams.js';
+import { fileLogger, type Logger } from './log.js';
+import { maskSecret, registerSecret } from './redact.js';
+import type { StoreKind, TokenStore } from './store/types.js';
+import { isLiveKey, type StripeClientOptions } from './stripe/client.js';
+
+export interface GlobalOptions {
+  profile?: string;
+  apiKey?: string;
+  apiBase?: string;
+  account?: string;
+  store?: string;
+  databaseUrl?: string;
+  format?: string;
+  json?: boolean;
+  fields?: string;
+  /** commander's --no-color sets color to false */
+  color?: boolean;
+  verbose?: boolean;
+  debug?: boolean;
+  yes?: boolean;
+  live?: boolean;
+  idempotencyKey?: string;
+}
+
+export interface StripeRequest {
+  /** A write: the live-mode guard applies. */
+  write?: boolean;
+  /** Overrides --account: a user id of a stored connection, or acct_...; null for the platform itself. */
+  account?: string | null;
+}
+
+export interface Context {
+  io: IO;
+  env: Env;
+  cwd: string;
+  globals: GlobalOptions;
+  config: Config;
+  log: Logger;
+  now(): Date;
+  signal: AbortSignal;
+  output: OutputOptions;
+  prompter: Prompter;
+  /** A Stripe client for the platform key, or for --account's connection. */
+  stripe(request?: StripeRequest): Promise<Stripe>;
+  /** The chosen token store, opened once. */
+  tokens(): Promise<TokenStore>;
+  /** A line on stderr with --verbose. */
+  verbose(line: string): void;
+  /** --idempotency-key, scoped for commands that send several writes (`key:price`); undefined lets the client generate one. */
+  idempotencyKey(scope?: string): string | undefined;
+  /** Asks before a destructive change on a TTY; requires --yes without one. */
+  confirm(message: string): Promise<void>;
+  onClose(close: () => Promise<void> | void): void;
+  close(): Promise<void>;
+}
+
+export interface Runtime {
+  env: Env;
+  cwd: string;
+  io: IO;
+  now: () => Date;
+  signal: AbortSignal;
+  /** The command path, for log lines (`customers list`). */
+  command?: string;
+  logger?: Logger;
+}
+
+export function createContext(runtime: Runtime, globals: GlobalOptions): Context {
+  const config = resolveConfig({
+    env: runtime.env,
+    cwd: runtime.cwd,
+    profile: globals.profile,
+    flags: {
+      api_key: globals.apiKey,
+      api_base: globals.apiBase,
+      account: globals.account,
+      store: globals.store,
+      database_url: globals.databaseUrl,
+    },
+  });
+  const log = runtime.logger ?? fileLogger({ file: config.paths.logFile, now: runtime.now, command: runtime.command });
+  const closers: Array<() => Promise<void> | void> = [];
+  const clients = new Map<string, Stripe>();
+  let tokenStore: Promise<TokenStore> | undefined;
+  const output: OutputOptions = { format: parseFormat(globals.format, globals.json), fields: parseFields(globals.fields) };
+  const prompter = createPrompter(runtime.io);
+
+  const ctx: Context = {
+    io: runtime.io,
+    env: runtime.env,
+    cwd: runtime.cwd,
+    globals,
+    config,
+    log,
+    now: runtime.now,
+    signal: runtime.signal,
+    output,
+    prompter,
+    verbose(line) {
+      if (globals.verbose || globals.debug) runtime.io.err(line);
+    },
+    idempotencyKey(scope) {
+      if (!globals.idempotencyKey) return undefined;
+      return scope ? `${globals.idempotencyKey}:${scope}` : globals.idempotencyKey;
+    },
+    async confirm(message) {
+      if (globals.yes) return;
+      if (!prompter.enabled) {
+        throw new UsageError(`${message.replace(/\?$/, '')}: refusing without confirmation`, { hint: 'pass --yes' });
+      }
+      if (!(await prompter.confirm(message, false))) throw new UsageError('cancelled; nothing was changed');
+    },
+    tokens() {
+      tokenStore ??= (async () => {
+        // The store module is the store engineer's; typed loosely until it lands.
+        const storeModule: string = './store/index.js';
+        const { openTokenStore } = (await import(storeModule)) as { openTokenStore: (options: unknown) => Promise<TokenStore> };
+        const kind = (config.get('store') ?? 'sqlite') as StoreKind;
+        if (!['sqlite', 'postgres', 'keychain'].includes(kind)) {
+          throw new UsageError(`unknown store "${kind}"`, { hint: 'use --store sqlite, postgres or keychain' });
+        }
+        const store = await openTokenStore({
+          kind,
+          profile: config.profile,
+          env: runtime.env,
+          config,
+          log,
+          now: runtime.now,
+          io: runtime.io,
+          databaseUrl: config.get('database_url'),
+          databaseFile: config.get('database_file'),
+        });
+        closers.push(() => store.close());
+        return store;
+      })();
+      return tokenStore;
+    },
+    async stripe(request = {}) {
+      const account = request.account === undefined ? config.get('account') : request.account ?? undefined;
+      let apiKey = config.get('api_key');
+      let stripeAccount: string | undefined;
+      let livemode: boolean | undefined;
+      if (account && account.startsWith('acct_')) {
+        stripeAccount = account;
+      } else if (account) {
+        const record = await (await ctx.tokens()).get(account);
+        if (!record) {
+          throw new NotFoundError(`no connection named "${account}" in profile ${config.profile}`, {
+            hint: `run atom-stripe connect --user-id ${account}`,
+          });
+        }
+        if (record.status !== 'active') {
+          throw new AuthError(`connection "${account}" is ${record.status}`, {
+            hint: `run atom-stripe connect --user-id ${account} to reconnect`,
+          });
+        }
+        registerSecret(record.access_token);
+        apiKey = record.access_token;
+        livemode = record.livemode;
+      }
+      if (!apiKey) {
+        throw new UsageError('no Stripe API key', {
+          hint: 'set STRIPE_API_KEY, pass --api-key, or run `atom-stripe config set api_key` (try `atom-stripe emulator` for an offline key)',
+        });
+      }
+      if (request.write && (livemode ?? isLiveKey(apiKey)) && !globals.live) {
+        throw new UsageError(`this write would use a live-mode key (${maskSecret(apiKey)})`, {
+          hint: 'pass --live to confirm, or use a test key',
+        });
+      }
+      const cacheKey = `${apiKey}|${stripeAccount ?? ''}`;
+      const cached = clients.get(cacheKey);
+      if (cached) return cached;
+      const { createStripeClient } = await import('./stripe/client.js');
+      const options: StripeClientOptions = {
+        apiKey,
+        apiBase: config.get('api_base'),
+        stripeAccount,
+        timeoutMs: Number(config.get('timeout')),
+        maxNetworkRetries: Number(config.get('max_network_retries')),
+        env: runtime.env,
+        onResponse: (event) => {
+          const line = `${event.method} ${event.path} ${event.status} ${event.requestId ?? '-'} idempotency-key=${event.idempotencyKey ?? '-'} ${event.elapsedMs}ms`;
+          ctx.verbose(line);
+          log.info('stripe.request', { ...event });
+        },
+      };
+      const client = await createStripeClient(options);
+      clients.set(cacheKey, client);
+      return client;
+    },
+    onClose(close) {
+      closers.push(close);
+    },
+    async close() {
+      for (const close of closers.splice(0).reverse()) {
+        try {
+          await close();
+        } catch (error) {
+          log.warn('close.failed', { error: String(error) });
+        }
+      }
+    },
+  };
+  return ctx;
+}
+
+/** A per-run unique id, for logs and smoke-test tags. */
+export const runId = () => randomUUID();

@@ -1,0 +1,130 @@
+/**
+ * IO is an object, not process.stdout: it knows what is a terminal, whether colour is on, and
+ * whether prompting is allowed. Tests build one over buffers with testIO().
+ */
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { Env } from '../config/paths.js';
+import { redact } from '../redact.js';
+
+export interface Spinner {
+  update(text: string): void;
+  succeed(text?: string): void;
+  fail(text?: string): void;
+  stop(): void;
+}
+
+export interface IO {
+  stdout: Writable;
+  stderr: Writable;
+  stdin: Readable;
+  isStdoutTTY: boolean;
+  isStderrTTY: boolean;
+  isStdinTTY: boolean;
+  /** Colour on stdout/stderr: a TTY, and neither NO_COLOR nor --no-color. */
+  color: boolean;
+  chalk: ChalkInstance;
+  /** Prompts only with a TTY on stdin and stdout, and never under CI. */
+  canPrompt: boolean;
+  columns: number;
+  /** Data: one line to stdout. */
+  out(line: string): void;
+  /** Everything else: one line to stderr, secrets masked. */
+  err(line: string): void;
+  /** A spinner on stderr when it is a TTY; a no-op otherwise. */
+  spinner(text: string): Promise<Spinner>;
+}
+
+export interface IOOptions {
+  stdout: Writable;
+  stderr: Writable;
+  stdin: Readable;
+  isStdoutTTY: boolean;
+  isStderrTTY: boolean;
+  isStdinTTY: boolean;
+  env: Env;
+  noColor?: boolean;
+  columns?: number;
+}
+
+const noopSpinner: Spinner = { update() {}, succeed() {}, fail() {}, stop() {} };
+
+export function createIO(options: IOOptions): IO {
+  const color =
+    options.isStdoutTTY && !options.noColor && options.env.NO_COLOR === undefined && options.env.TERM !== 'dumb';
+  const chalk = new Chalk({ level: color ? 1 : 0 });
+  const isCI = options.env.CI !== undefined && options.env.CI !== '' && options.env.CI !== 'false' && options.env.CI !== '0';
+  const io: IO = {
+    stdout: options.stdout,
+    stderr: options.stderr,
+    stdin: options.stdin,
+    isStdoutTTY: options.isStdoutTTY,
+    isStderrTTY: options.isStderrTTY,
+    isStdinTTY: options.isStdinTTY,
+    color,
+    chalk,
+    canPrompt: options.isStdinTTY && options.isStdoutTTY && !isCI,
+    columns: options.columns ?? 100,
+    out(line) {
+      options.stdout.write(`${line}\n`);
+    },
+    err(line) {
+      options.stderr.write(`${redact(line)}\n`);
+    },
+    async spinner(text) {
+      if (!options.isStderrTTY || isCI) return noopSpinner;
+      const { default: ora } = await import('ora');
+      const spinner = ora({ text, stream: options.stderr as NodeJS.WriteStream, color: 'cyan', isEnabled: color }).start();
+      return {
+        update: (next) => void (spinner.text = next),
+        succeed: (done) => void spinner.succeed(done),
+        fail: (done) => void spinner.fail(done),
+        stop: () => void spinner.stop(),
+      };
+    },
+  };
+  return io;
+}
+
+export function systemIO(env: Env, noColor = false): IO {
+  return createIO({
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    isStdoutTTY: Boolean(process.stdout.isTTY),
+    isStderrTTY: Boolean(process.stderr.isTTY),
+    isStdinTTY: Boolean(process.stdin.isTTY),
+    env,
+    noColor,
+    columns: process.stdout.columns,
+  });
+}
+
+export interface TestIO extends IO {
+  stdoutText(): string;
+  stderrText(): string;
+  stdinStream: PassThrough;
+}
+
+/** IO over buffers, for tests of a verb's run(). */
+export function testIO(options: { tty?: boolean; env?: Env; stdin?: string } = {}): TestIO {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = new PassThrough();
+  if (options.stdin !== undefined) stdin.end(options.stdin);
+  let outText = '';
+  let errText = '';
+  stdout.on('data', (chunk) => (outText += chunk));
+  stderr.on('data', (chunk) => (errText += chunk));
+  const io = createIO({
+    stdout,
+    stderr,
+    stdin,
+    isStdoutTTY: Boolean(options.tty),
+    isStderrTTY: Boolean(options.tty),
+    isStdinTTY: Boolean(options.tty),
+    env: options.env ?? {},
+    noColor: true,
+  });
+  return Object.assign(io, { stdoutText: () => outText, stderrText: () => errText, stdinStream: stdin });
+}

@@ -1,0 +1,72 @@
+/**
+ * The entry point: builds the runtime, runs the program, and is the one place where an error
+ * becomes a message on stderr and an exit code.
+ */
+import { CommanderError } from 'commander';
+import { buildProgram } from './cli.js';
+import type { Context, Runtime } from './context.js';
+import { ExitCode, exitCodeFor, formatError, InterruptedError } from './errors.js';
+import { systemIO } from './io/streams.js';
+import { redact } from './redact.js';
+
+export interface MainOverrides extends Partial<Omit<Runtime, 'signal'>> {
+  signal?: AbortSignal;
+  /** Install SIGINT/SIGTERM handlers (the real binary); tests pass a signal instead. */
+  handleSignals?: boolean;
+}
+
+export async function main(argv: string[], overrides: MainOverrides = {}): Promise<number> {
+  const env = overrides.env ?? process.env;
+  const noColor = argv.includes('--no-color');
+  const io = overrides.io ?? systemIO(env, noColor);
+  const controller = new AbortController();
+  if (overrides.signal) overrides.signal.addEventListener('abort', () => controller.abort(overrides.signal!.reason), { once: true });
+  const contexts: Context[] = [];
+  const removeSignals = (overrides.handleSignals ?? !overrides.io) ? installSignalHandlers(controller) : () => {};
+  const debug = argv.includes('--debug');
+
+  try {
+    const program = await buildProgram(
+      { env, cwd: overrides.cwd ?? process.cwd(), io, now: overrides.now ?? (() => new Date()), signal: controller.signal, logger: overrides.logger },
+      argv,
+      { onContext: (ctx) => contexts.push(ctx) },
+    );
+    await program.parseAsync(argv, { from: 'user' });
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander has printed its own message (help, version, or a usage error).
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+        return ExitCode.ok;
+      }
+      if (error.code === 'commander.executeSubCommandAsync') return ExitCode.failed;
+      return ExitCode.usage;
+    }
+    const failure = controller.signal.aborted && !(error instanceof Error && 'exitCode' in error) ? new InterruptedError() : error;
+    io.err(`error: ${formatError(failure)}`);
+    if (debug && failure instanceof Error && failure.stack) io.err(redact(failure.stack));
+    for (const ctx of contexts) ctx.log.error('command.failed', { error: formatError(failure), exitCode: exitCodeFor(failure) });
+    return exitCodeFor(failure);
+  } finally {
+    for (const ctx of contexts) await ctx.close();
+    removeSignals();
+  }
+}
+
+/**
+ * Ctrl-C and SIGTERM abort the run's signal: listeners and long work drain and return. A command
+ * that has not finished 5 s later, or a second Ctrl-C, ends the process with 130.
+ */
+function installSignalHandlers(controller: AbortController): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(ExitCode.interrupted);
+    controller.abort(new InterruptedError(`interrupted by ${signal}`));
+    setTimeout(() => process.exit(ExitCode.interrupted), 5000).unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
