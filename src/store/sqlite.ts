@@ -257,7 +257,7 @@ export async function openSqliteTokenStore(options: SqliteStoreOptions): Promise
       const count = immediate(() => {
         const rows = db.prepare('SELECT * FROM stripe_oauth_tokens ORDER BY id').all() as Row[];
         const update = db.prepare(
-          'UPDATE stripe_oauth_tokens SET access_token = ?, refresh_token = ?, access_token_lookup = ?, key_id = ? WHERE id = ?',
+          'UPDATE stripe_oauth_tokens SET access_token = ?, refresh_token = ?, access_token_lookup = ?, key_id = ?, version = version + 1 WHERE id = ?',
         );
         for (const row of rows) {
           const open = unseal(next, row);

@@ -1,0 +1,287 @@
+/**
+ * The postgres store, for fleets of cron hosts and CI runners sharing one database. It adopts the
+ * original integration's `stripe_oauth_tokens` table in place (migrations/tokens-postgres.ts).
+ * Secrets are sealed with crypto.ts; the access-token index is on an HMAC, never on the token.
+ *
+ * The schema changes only through `atom-stripe db migrate` (explicit, because many hosts share the
+ * database); opening the store checks the schema version and says to run it when it is behind.
+ *
+ * Per-record locks are session advisory locks held on a dedicated pooled connection: if the holder
+ * dies, PostgreSQL ends the session and the lock goes with it.
+ */
+import type { Pool, PoolClient } from 'pg';
+import { NotFoundError, OperationError, TemporaryError } from '../errors.js';
+import type { Cipher } from './crypto.js';
+import { ConflictError } from './errors.js';
+import { applyPgMigrations, pgMigrationStatus, type AppliedMigration, type MigrationStatus } from './migrations/index.js';
+import { encryptPlaintextRows, TOKENS_POSTGRES_MIGRATIONS } from './migrations/tokens-postgres.js';
+import { buildRecord, checkChanges, checkRestore, checkUserId, seal, unseal } from './records.js';
+import type { EncryptedTokenStore, LockOptions, LockOutcome, TokenRecord } from './types.js';
+
+export const DEFAULT_POOL_SIZE = 4;
+
+/** `host:port/database` of a URL, for messages: never the password. */
+export function describeDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `postgres://${parsed.hostname || 'localhost'}:${parsed.port || '5432'}${parsed.pathname}`;
+  } catch {
+    return 'postgres (unparseable URL)';
+  }
+}
+
+export interface PgPoolOptions {
+  /** Connections in the pool; at least 2 (a held record lock occupies one). */
+  poolSize?: number;
+  connectTimeoutMs?: number;
+}
+
+/**
+ * A pg Pool for atom-stripe's database. The URL is passed to pg as is, so `sslmode`, `sslrootcert`,
+ * `options=-c search_path=...` and friends are honoured. Loads pg lazily. For other components:
+ * see migrations/index.ts.
+ */
+export async function openPgPool(url: string, options: PgPoolOptions = {}): Promise<Pool> {
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: Math.max(2, options.poolSize ?? DEFAULT_POOL_SIZE),
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    application_name: 'atom-stripe',
+  });
+  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => {});
+    const code = (error as { code?: string }).code;
+    const where = describeDatabaseUrl(url);
+    const message = `cannot connect to PostgreSQL at ${where}: ${(error as Error).message}`;
+    if (code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'EAI_AGAIN' || code === 'ECONNRESET' || /timeout/i.test((error as Error).message)) {
+      throw new TemporaryError(message, { hint: 'is the server up? retry when it is', cause: error });
+    }
+    throw new OperationError(message, { hint: 'check DATABASE_URL / --database-url', cause: error });
+  }
+  return pool;
+}
+
+export async function migratePostgresTokens(pool: Pool, cipher: Cipher, onEncrypted?: (userId: string) => void): Promise<AppliedMigration[]> {
+  return applyPgMigrations(pool, 'tokens', TOKENS_POSTGRES_MIGRATIONS, { always: encryptPlaintextRows(cipher, onEncrypted) });
+}
+
+export async function postgresTokensStatus(pool: Pool): Promise<MigrationStatus> {
+  return pgMigrationStatus(pool, 'tokens', TOKENS_POSTGRES_MIGRATIONS);
+}
+
+const iso = (column: string) => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`;
+const SELECT = `SELECT id, profile, user_id, access_token, refresh_token, token_type, ${iso('expires_at')}, stripe_user_id,
+  stripe_publishable_key, scope, livemode, status, ${iso('last_verified_at')}, ${iso('last_refreshed_at')}, last_error, key_id,
+  version, ${iso('created_at')}, ${iso('updated_at')} FROM stripe_oauth_tokens`;
+/** ISO 8601 (with Z) into the guide's TIMESTAMP columns, which hold UTC. */
+const utc = (placeholder: string) => `(${placeholder}::timestamptz AT TIME ZONE 'UTC')`;
+
+interface Row extends Omit<TokenRecord, 'key_id'> {
+  id: number;
+  key_id: string | null;
+}
+
+export interface PostgresStoreOptions {
+  url: string;
+  profile: string;
+  cipher: Cipher;
+  now: () => Date;
+  poolSize?: number;
+  /** An existing pool (tests, db commands); the store then does not end it on close. */
+  pool?: Pool;
+}
+
+export async function openPostgresTokenStore(options: PostgresStoreOptions): Promise<EncryptedTokenStore & { readonly pool: Pool }> {
+  const ownPool = !options.pool;
+  const pool = options.pool ?? (await openPgPool(options.url, { poolSize: options.poolSize }));
+  const location = describeDatabaseUrl(options.url);
+  try {
+    const status = await postgresTokensStatus(pool);
+    if (status.current < status.latest) {
+      throw new OperationError(
+        `the token table in ${location} is at schema version ${status.current}, this atom-stripe needs ${status.latest}`,
+        { hint: 'run `atom-stripe db migrate --store postgres` once' },
+      );
+    }
+  } catch (error) {
+    if (ownPool) await pool.end().catch(() => {});
+    throw error;
+  }
+  const { profile, now } = options;
+  let cipher = options.cipher;
+
+  const toRecord = (row: Row): TokenRecord => ({
+    profile: row.profile,
+    user_id: row.user_id,
+    ...unseal(cipher, row),
+    token_type: row.token_type,
+    expires_at: row.expires_at,
+    stripe_user_id: row.stripe_user_id,
+    stripe_publishable_key: row.stripe_publishable_key,
+    scope: row.scope,
+    livemode: row.livemode,
+    status: row.status,
+    last_verified_at: row.last_verified_at,
+    last_refreshed_at: row.last_refreshed_at,
+    last_error: row.last_error,
+    key_id: row.key_id,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    version: row.version,
+  });
+
+  const readRow = async (client: Pool | PoolClient, userId: string): Promise<Row | undefined> =>
+    (await client.query(`${SELECT} WHERE profile = $1 AND user_id = $2`, [profile, userId])).rows[0] as Row | undefined;
+
+  const values = (record: TokenRecord) => {
+    const sealed = seal(cipher, profile, record.user_id, record.access_token, record.refresh_token);
+    return [
+      profile, record.user_id, sealed.access_token, sealed.refresh_token, record.token_type, record.expires_at, record.stripe_user_id,
+      record.stripe_publishable_key, record.scope, record.livemode, record.status, record.last_verified_at, record.last_refreshed_at,
+      record.last_error, sealed.key_id, sealed.access_token_lookup, record.version, record.created_at, record.updated_at,
+    ];
+  };
+  const INSERT_VALUES = `($1, $2, $3, $4, $5, ${utc('$6')}, $7, $8, $9, $10, $11, ${utc('$12')}, ${utc('$13')}, $14, $15, $16, $17, ${utc('$18')}, ${utc('$19')})`;
+  const COLUMNS = `profile, user_id, access_token, refresh_token, token_type, expires_at, stripe_user_id, stripe_publishable_key, scope,
+    livemode, status, last_verified_at, last_refreshed_at, last_error, key_id, access_token_lookup, version, created_at, updated_at`;
+  const SET_ALL = `access_token = EXCLUDED.access_token, refresh_token = EXCLUDED.refresh_token, token_type = EXCLUDED.token_type,
+    expires_at = EXCLUDED.expires_at, stripe_user_id = EXCLUDED.stripe_user_id, stripe_publishable_key = EXCLUDED.stripe_publishable_key,
+    scope = EXCLUDED.scope, livemode = EXCLUDED.livemode, status = EXCLUDED.status, last_verified_at = EXCLUDED.last_verified_at,
+    last_refreshed_at = EXCLUDED.last_refreshed_at, last_error = EXCLUDED.last_error, key_id = EXCLUDED.key_id,
+    access_token_lookup = EXCLUDED.access_token_lookup, updated_at = EXCLUDED.updated_at`;
+  const lockKey = (userId: string) => `atom-stripe:token:${profile}/${userId}`;
+
+  const store: EncryptedTokenStore & { readonly pool: Pool } = {
+    kind: 'postgres',
+    profile,
+    location,
+    encrypted: true,
+    pool,
+
+    async get(userId) {
+      const row = await readRow(pool, userId);
+      return row ? toRecord(row) : undefined;
+    },
+    async list() {
+      const result = await pool.query(`${SELECT} WHERE profile = $1 ORDER BY user_id COLLATE "C"`, [profile]);
+      return (result.rows as Row[]).map(toRecord);
+    },
+    async put(input) {
+      checkUserId(input.user_id);
+      const record = buildRecord(profile, input, now().toISOString());
+      // One statement: a concurrent put of the same user_id becomes an update, never a duplicate.
+      const result = await pool.query(
+        `INSERT INTO stripe_oauth_tokens (${COLUMNS}) VALUES ${INSERT_VALUES}
+         ON CONFLICT (profile, user_id) DO UPDATE SET ${SET_ALL}, version = stripe_oauth_tokens.version + 1
+         RETURNING user_id`,
+        values(record),
+      );
+      return toRecord((await readRow(pool, result.rows[0].user_id))!);
+    },
+    async update(userId, expectedVersion, changes) {
+      const checked = checkChanges(changes);
+      const row = await readRow(pool, userId);
+      if (!row) throw new NotFoundError(`no token named ${userId} in profile ${profile}`);
+      if (row.version !== expectedVersion) throw new ConflictError(userId, expectedVersion, row.version);
+      const next: TokenRecord = { ...toRecord(row), ...checked, updated_at: now().toISOString(), version: expectedVersion + 1 };
+      const [, , accessToken, refreshToken, tokenType, expiresAt, stripeUserId, publishableKey, scope, livemode, status, lastVerifiedAt,
+        lastRefreshedAt, lastError, keyId, lookup, version, , updatedAt] = values(next);
+      const result = await pool.query(
+        `UPDATE stripe_oauth_tokens SET access_token = $3, refresh_token = $4, token_type = $5, expires_at = ${utc('$6')},
+           stripe_user_id = $7, stripe_publishable_key = $8, scope = $9, livemode = $10, status = $11, last_verified_at = ${utc('$12')},
+           last_refreshed_at = ${utc('$13')}, last_error = $14, key_id = $15, access_token_lookup = $16, version = $17,
+           updated_at = ${utc('$18')}
+         WHERE profile = $1 AND user_id = $2 AND version = $19`,
+        [profile, userId, accessToken, refreshToken, tokenType, expiresAt, stripeUserId, publishableKey, scope, livemode, status,
+          lastVerifiedAt, lastRefreshedAt, lastError, keyId, lookup, version, updatedAt, expectedVersion],
+      );
+      if (result.rowCount === 0) {
+        const current = await readRow(pool, userId);
+        if (!current) throw new NotFoundError(`no token named ${userId} in profile ${profile}`);
+        throw new ConflictError(userId, expectedVersion, current.version);
+      }
+      return { ...next, key_id: cipher.currentKeyId };
+    },
+    async delete(userId) {
+      const result = await pool.query('DELETE FROM stripe_oauth_tokens WHERE profile = $1 AND user_id = $2', [profile, userId]);
+      return (result.rowCount ?? 0) > 0;
+    },
+    async restore(input) {
+      const record = checkRestore(profile, input);
+      await pool.query(
+        `INSERT INTO stripe_oauth_tokens (${COLUMNS}) VALUES ${INSERT_VALUES}
+         ON CONFLICT (profile, user_id) DO UPDATE SET ${SET_ALL}, version = EXCLUDED.version, created_at = EXCLUDED.created_at`,
+        values(record),
+      );
+    },
+    async withLock<T>(userId: string, fn: () => Promise<T>, lockOptions: LockOptions = {}): Promise<LockOutcome<T>> {
+      checkUserId(userId);
+      const client = await pool.connect();
+      let locked = false;
+      let broken = false;
+      try {
+        if (lockOptions.skipIfLocked) {
+          const result = await client.query('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [lockKey(userId)]);
+          if (!result.rows[0].locked) return { acquired: false };
+        } else {
+          const waitMs = Math.max(1, Math.trunc(lockOptions.waitMs ?? 30_000));
+          try {
+            await client.query(`SET lock_timeout = ${waitMs}`);
+            await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lockKey(userId)]);
+          } catch (error) {
+            if ((error as { code?: string }).code === '55P03') {
+              throw new TemporaryError(`token ${userId} is locked by another run`, { hint: 'retry later; it is safe' });
+            }
+            throw error;
+          } finally {
+            await client.query('RESET lock_timeout').catch(() => (broken = true));
+          }
+        }
+        locked = true;
+        return { acquired: true, value: await fn() };
+      } finally {
+        if (locked) await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey(userId)]).catch(() => (broken = true));
+        // A connection that may still hold the lock is closed, not pooled: closing releases it.
+        client.release(broken ? true : undefined);
+      }
+    },
+    async reencryptAll(next) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const rows = (await client.query(`${SELECT} ORDER BY id FOR UPDATE`)).rows as Row[];
+        for (const row of rows) {
+          const open = unseal(next, row);
+          const sealed = seal(next, row.profile, row.user_id, open.access_token, open.refresh_token);
+          // version + 1: a writer holding the old ciphertext must re-read before its CAS succeeds.
+          await client.query(
+            'UPDATE stripe_oauth_tokens SET access_token = $1, refresh_token = $2, access_token_lookup = $3, key_id = $4, version = version + 1 WHERE id = $5',
+            [sealed.access_token, sealed.refresh_token, sealed.access_token_lookup, sealed.key_id, row.id],
+          );
+        }
+        await client.query('COMMIT');
+        cipher = next;
+        return rows.length;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async findByAccessToken(accessToken) {
+      const result = await pool.query(`${SELECT} WHERE profile = $1 AND access_token_lookup = ANY($2::text[])`, [profile, cipher.lookupKeys(accessToken)]);
+      return (result.rows as Row[]).map(toRecord).find((record) => record.access_token === accessToken);
+    },
+    async close() {
+      if (ownPool && !pool.ended) await pool.end();
+    },
+  };
+  return store;
+}
