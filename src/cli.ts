@@ -107,3 +107,18 @@ export async function buildProgram(
   }
   return program;
 }
+
+/** The root help exactly as commander prints it when piped (80 columns, no colour). */
+export async function renderRootHelp(): Promise<string> {
+  const { PassThrough } = await import('node:stream');
+  const { createIO } = await import('./io/streams.js');
+  const io = createIO({
+    stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(),
+    isStdoutTTY: false, isStderrTTY: false, isStdinTTY: false, env: {}, noColor: true,
+  });
+  const program = await buildProgram({ env: {}, cwd: process.cwd(), io, now: () => new Date(), signal: new AbortController().signal }, []);
+  let text = '';
+  program.configureOutput({ writeOut: (chunk) => void (text += chunk), getOutHelpWidth: () => 80, getOutHasColors: () => false });
+  program.outputHelp();
+  return text;
+}
