@@ -1,0 +1,56 @@
+/**
+ * What every write shares: the request options that carry --idempotency-key (scoped when one
+ * command sends several writes), and validators for the common inputs.
+ */
+import type Stripe from 'stripe';
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+
+/**
+ * stripe-node keys every POST itself (and reuses the key across its retries); --idempotency-key
+ * replaces that key so re-running the same command is also deduplicated. A DELETE gets a key only
+ * when one is given.
+ */
+export function requestOptions(ctx: Context, scope?: string): Stripe.RequestOptions | undefined {
+  const idempotencyKey = ctx.idempotencyKey(scope);
+  return idempotencyKey ? { idempotencyKey } : undefined;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function validateEmail(value: string, flag = '--email'): string {
+  const email = value.trim();
+  if (!EMAIL.test(email) || email.length > 512) {
+    throw new UsageError(`${flag} "${value}" is not an email address`, { hint: 'for example --email jane@example.com' });
+  }
+  return email;
+}
+
+export function validateChoice<T extends string>(value: string, choices: readonly T[], flag: string): T {
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new UsageError(`${flag} "${value}" is not one of ${choices.join(', ')}`);
+  }
+  return value as T;
+}
+
+export function parsePositiveInteger(value: string, flag: string, options: { min?: number; max?: number } = {}): number {
+  const min = options.min ?? 1;
+  const text = value.trim();
+  const number = Number(text);
+  if (!/^\d+$/.test(text) || number < min || (options.max !== undefined && number > options.max)) {
+    const range = options.max !== undefined ? `between ${min} and ${options.max}` : `${min} or more`;
+    throw new UsageError(`${flag} "${value}" must be a whole number ${range}`);
+  }
+  return number;
+}
+
+/** A text flag Stripe limits in length (name, description). */
+export function validateText(value: string, flag: string, maxLength = 5000): string {
+  if (value.length > maxLength) throw new UsageError(`${flag} is ${value.length} characters; Stripe allows ${maxLength}`);
+  return value;
+}
+
+/** Drops undefined values, so a request sends only the flags that were given. */
+export function dropUndefined<T extends object>(params: T): T {
+  return Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined)) as T;
+}
