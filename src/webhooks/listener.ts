@@ -1,0 +1,271 @@
+/**
+ * `webhook listen` as a plain function: startListener(config, signal). The command, the tests and
+ * the benchmark all start it this way. It answers 2xx only after the event is committed to the
+ * store, forwards from the store with retries, and on abort stops accepting, drains in-flight
+ * writes and forwards, and resolves `done` with the counts.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Stripe from 'stripe';
+import type { Logger } from '../log.js';
+import { createBatcher } from './batcher.js';
+import { createDeliverer, type Deliverer } from './deliver.js';
+import { startForwarder, type Forwarder } from './forwarder.js';
+import { typeMatcher } from './parse.js';
+import { runPoller } from './poller.js';
+import { createVerifier, type Verifier } from './signature.js';
+import { eventFields } from './summary.js';
+import type { AttemptResult, EventSource, EventStore, IncomingEvent, InsertOutcome, StoredEvent } from './types.js';
+
+export interface ListenConfig {
+  store: EventStore;
+  now: () => Date;
+  log: Logger;
+  /** HTTP mode (the default): where to listen. */
+  host?: string;
+  port?: number;
+  path?: string;
+  secrets: string[];
+  /** Accept unsigned events (only with no secret, after a warning). */
+  skipVerify?: boolean;
+  toleranceSeconds: number;
+  maxBodyBytes: number;
+  /** Stripe's enabled_events syntax; others are answered 200 and not stored. */
+  eventTypes?: string[];
+  forwardTo?: string;
+  forwardSecret?: string;
+  maxAttempts: number;
+  backoffScale?: number;
+  forwardConcurrency?: number;
+  /** Poll mode: pull from the Events API instead of opening a port. */
+  poll?: { stripe: Stripe; intervalMs: number; cursorName: string };
+  /** Called once per newly stored event (the command prints its line). */
+  onEvent?: (event: IncomingEvent, body: unknown) => void;
+  onForward?: (event: StoredEvent, result: AttemptResult) => void;
+  onWarning?: (message: string) => void;
+}
+
+export interface ListenStats {
+  received: number;
+  duplicates: number;
+  rejected: number;
+  ignored: number;
+  errors: number;
+  forwarded: number;
+  failed: number;
+  dead: number;
+}
+
+export interface Listener {
+  /** http://host:port/path in HTTP mode. */
+  url?: string;
+  port?: number;
+  stats: ListenStats;
+  /** Resolves after the abort signal fired and everything drained. */
+  done: Promise<ListenStats>;
+}
+
+const GENERIC_400 = JSON.stringify({ error: { message: 'Bad request' } });
+
+function reply(response: ServerResponse, status: number, body: string, extraHeaders: Record<string, string> = {}) {
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...extraHeaders });
+  response.end(body);
+}
+
+export async function startListener(config: ListenConfig, signal: AbortSignal): Promise<Listener> {
+  const stats: ListenStats = { received: 0, duplicates: 0, rejected: 0, ignored: 0, errors: 0, forwarded: 0, failed: 0, dead: 0 };
+  const { store, log, now } = config;
+  const matches = typeMatcher(config.eventTypes);
+  const verifier: Verifier | undefined = config.skipVerify && !config.secrets.length ? undefined : await createVerifier(config.secrets, config.toleranceSeconds);
+
+  const writer = createBatcher<IncomingEvent, InsertOutcome>((events) => store.insert(events));
+
+  let deliverer: Deliverer | undefined;
+  let forwarder: Forwarder | undefined;
+  if (config.forwardTo) {
+    deliverer = await createDeliverer({ nowSeconds: () => Math.floor(now().getTime() / 1000), maxSockets: config.forwardConcurrency ?? 16 });
+    forwarder = startForwarder({
+      store,
+      deliverer,
+      target: config.forwardTo,
+      secret: config.forwardSecret,
+      maxAttempts: config.maxAttempts,
+      concurrency: config.forwardConcurrency ?? 16,
+      backoffScale: config.backoffScale ?? 1,
+      now,
+      log,
+      onResult(event, result) {
+        if (result.next?.status === 'forwarded') stats.forwarded++;
+        else stats.failed++;
+        if (result.next?.status === 'dead') stats.dead++;
+        config.onForward?.(event, result);
+      },
+    });
+  }
+
+  /** The path every event takes once it is known to be authentic: filter, store, print, forward. */
+  const accept = async (payload: Buffer, body: unknown, signature: string | null, source: EventSource): Promise<'stored' | 'duplicate' | 'ignored' | 'invalid'> => {
+    const fields = eventFields(body);
+    if (!fields) return 'invalid';
+    if (!matches(fields.type)) {
+      stats.ignored++;
+      return 'ignored';
+    }
+    const incoming: IncomingEvent = {
+      eventId: fields.id,
+      type: fields.type,
+      account: fields.account,
+      livemode: fields.livemode,
+      created: fields.created,
+      source,
+      payload,
+      signature,
+      receivedAt: now(),
+    };
+    const outcome = await writer.submit(incoming);
+    if (outcome === 'duplicate') {
+      stats.duplicates++;
+      return 'duplicate';
+    }
+    stats.received++;
+    config.onEvent?.(incoming, body);
+    forwarder?.wake();
+    return 'stored';
+  };
+
+  let server: Server | undefined;
+  let url: string | undefined;
+  let port: number | undefined;
+  let shuttingDown = false;
+  const path = config.path ?? '/webhooks';
+
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
+    const connectionHeader: Record<string, string> = shuttingDown ? { connection: 'close' } : {};
+    const requestPath = (request.url ?? '/').split('?')[0];
+    if (requestPath !== path) {
+      request.resume();
+      return reply(response, 404, JSON.stringify({ error: { message: 'Not found' } }), connectionHeader);
+    }
+    if (request.method !== 'POST') {
+      request.resume();
+      return reply(response, 405, JSON.stringify({ error: { message: 'Method not allowed' } }), { allow: 'POST', ...connectionHeader });
+    }
+    const declared = Number(request.headers['content-length'] ?? 0);
+    const tooLarge = () => {
+      stats.rejected++;
+      log.warn('webhook.rejected', { reason: 'body_too_large', limit: config.maxBodyBytes });
+      // Close the connection: the rest of the body is not worth reading.
+      reply(response, 413, JSON.stringify({ error: { message: 'Payload too large' } }), { connection: 'close' });
+      request.destroy();
+    };
+    if (declared > config.maxBodyBytes) return tooLarge();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let aborted = false;
+    request.on('data', (chunk: Buffer) => {
+      if (aborted) return;
+      size += chunk.length;
+      if (size > config.maxBodyBytes) {
+        aborted = true;
+        tooLarge();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (aborted) return;
+      const payload = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+      const header = request.headers['stripe-signature'];
+      const signatureHeader = Array.isArray(header) ? header.join(',') : header;
+      const reject = (reason: string, detail?: string) => {
+        stats.rejected++;
+        log.warn('webhook.rejected', { reason, detail, remote: request.socket.remoteAddress });
+        reply(response, 400, GENERIC_400, connectionHeader);
+      };
+      if (verifier) {
+        const verdict = verifier.verify(payload, signatureHeader, now().getTime());
+        if (!verdict.ok) return reject(verdict.reason!, verdict.detail);
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(payload.toString('utf8'));
+      } catch {
+        return reject('malformed_json');
+      }
+      accept(payload, body, signatureHeader ?? null, 'push').then(
+        (outcome) => {
+          if (outcome === 'invalid') return reject('not_an_event');
+          reply(response, 200, JSON.stringify(outcome === 'stored' ? { received: true } : { received: true, [outcome]: true }), connectionHeader);
+        },
+        (error) => {
+          stats.errors++;
+          log.error('webhook.store_failed', { error: String(error) });
+          // 500 makes Stripe retry: the event was not stored, so it must not be acknowledged.
+          reply(response, 500, JSON.stringify({ error: { message: 'Could not store the event' } }), connectionHeader);
+        },
+      );
+    });
+  };
+
+  let poller: Promise<void> | undefined;
+  const pollAbort = new AbortController();
+  if (config.poll) {
+    const poll = config.poll;
+    poller = runPoller({
+      stripe: poll.stripe,
+      store,
+      cursorName: poll.cursorName,
+      intervalMs: poll.intervalMs,
+      now,
+      signal: pollAbort.signal,
+      async process(event, payload) {
+        await accept(payload, event, null, 'poll');
+      },
+      onWarning: (message) => config.onWarning?.(message),
+      onError: (error) => {
+        log.error('webhook.poll_failed', { error: String(error) });
+        config.onWarning?.(`polling failed, retrying: ${(error as Error).message ?? String(error)}`);
+      },
+    });
+  } else {
+    const http = await import('node:http');
+    server = http.createServer({ keepAliveTimeout: 65_000 }, handle);
+    // Bounded, not unlimited: a slow client must not hold a socket for ever.
+    server.requestTimeout = 60_000;
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(config.port ?? 4242, config.host ?? '127.0.0.1', () => {
+        server!.off('error', reject);
+        resolve();
+      });
+    });
+    port = (server.address() as AddressInfo).port;
+    const host = config.host ?? '127.0.0.1';
+    url = `http://${host.includes(':') ? `[${host}]` : host}:${port}${path}`;
+  }
+
+  const done = new Promise<ListenStats>((resolve, reject) => {
+    const shutdown = async () => {
+      shuttingDown = true;
+      pollAbort.abort();
+      if (server) {
+        const closed = new Promise<void>((resolveClose) => server!.close(() => resolveClose()));
+        server.closeIdleConnections();
+        // Requests in flight finish (they wait for their commit); idle keep-alive sockets go now.
+        const idleSweep = setInterval(() => server!.closeIdleConnections(), 50);
+        await closed;
+        clearInterval(idleSweep);
+      }
+      await poller;
+      await writer.drain();
+      await forwarder?.stop(3000);
+      deliverer?.close();
+      return stats;
+    };
+    const onAbort = () => void shutdown().then(resolve, reject);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+  return { url, port, stats, done };
+}

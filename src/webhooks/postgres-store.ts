@@ -1,0 +1,274 @@
+/**
+ * The PostgreSQL event store, in the token store's database. Several `webhook listen` processes on
+ * several hosts may share it: the unique (account, event_id) index stores each event once, and
+ * claimDue takes pending forwards with FOR UPDATE SKIP LOCKED, so each is handled by one process.
+ */
+import type { Pool, PoolClient } from 'pg';
+import { applyPgMigrations } from '../store/migrations/index.js';
+import { WEBHOOKS_COMPONENT, WEBHOOKS_PG_MIGRATIONS } from './migrations.js';
+import { summarise } from './sqlite-store.js';
+import {
+  EVENT_STATUSES,
+  type AttemptKind,
+  type DeliveryAttempt,
+  type EventFilter,
+  type EventStatus,
+  type EventStore,
+  type InsertOutcome,
+  type StoredEvent,
+} from './types.js';
+
+interface EventRow {
+  id: string | number;
+  event_id: string;
+  account: string;
+  type: string;
+  livemode: boolean;
+  created: string | number | null;
+  received_at: Date;
+  source: StoredEvent['source'];
+  payload: Buffer;
+  signature: string | null;
+  status: EventStatus;
+  attempts: number;
+  last_error: string | null;
+  next_attempt_at: Date | null;
+  forwarded_at: Date | null;
+  duplicates: number;
+}
+
+const iso = (value: Date | null) => (value ? value.toISOString() : null);
+
+const toEvent = (row: EventRow): StoredEvent => ({
+  row: Number(row.id),
+  event_id: row.event_id,
+  type: row.type,
+  account: row.account || null,
+  livemode: row.livemode,
+  created: row.created === null ? null : Number(row.created),
+  received_at: row.received_at.toISOString(),
+  source: row.source,
+  payload: row.payload,
+  signature: row.signature,
+  status: row.status,
+  attempts: row.attempts,
+  last_error: row.last_error,
+  next_attempt_at: iso(row.next_attempt_at),
+  forwarded_at: iso(row.forwarded_at),
+  duplicates: row.duplicates,
+});
+
+const PAGE = 500;
+const FAR_FUTURE = new Date(8.64e15);
+
+/** `payment_intent.*` → LIKE 'payment\_intent.%' (underscores are LIKE wildcards). */
+function typeClause(types: string[], params: unknown[]): string {
+  const parts = types.map((type) => {
+    if (type === '*') return 'TRUE';
+    if (type.endsWith('.*')) {
+      params.push(`${type.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      return `type LIKE $${params.length}`;
+    }
+    params.push(type);
+    return `type = $${params.length}`;
+  });
+  return `(${parts.join(' OR ')})`;
+}
+
+/** Opens a pool through the store's helper when it exists (sslmode handling), else directly. */
+async function openPool(url: string): Promise<Pool> {
+  try {
+    const helper: string = '../store/postgres.js';
+    const module = (await import(helper)) as { openPgPool?: (url: string, options?: { poolSize?: number }) => Promise<Pool> };
+    if (module.openPgPool) return await module.openPgPool(url, { poolSize: 8 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+  }
+  const { default: pg } = await import('pg');
+  return new pg.Pool({ connectionString: url, max: 8 });
+}
+
+export async function openPostgresEventStore(url: string, location: string): Promise<EventStore> {
+  const pool = await openPool(url);
+  try {
+    await applyPgMigrations(pool, WEBHOOKS_COMPONENT, WEBHOOKS_PG_MIGRATIONS);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
+  return postgresEventStore(pool, location);
+}
+
+async function transaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const value = await fn(client);
+    await client.query('COMMIT');
+    return value;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export function postgresEventStore(pool: Pool, location: string): EventStore {
+  return {
+    kind: 'postgres',
+    location,
+    insert(events) {
+      return transaction(pool, async (client) => {
+        const outcomes: InsertOutcome[] = [];
+        for (const event of events) {
+          const result = await client.query(
+            `INSERT INTO stripe_webhook_events (event_id, account, type, livemode, created, received_at, source, payload, signature, status, next_attempt_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'received', $6) ON CONFLICT (account, event_id) DO NOTHING`,
+            [event.eventId, event.account ?? '', event.type, event.livemode, event.created, event.receivedAt, event.source, event.payload, event.signature],
+          );
+          if (result.rowCount === 1) {
+            outcomes.push('stored');
+          } else {
+            await client.query('UPDATE stripe_webhook_events SET duplicates = duplicates + 1 WHERE account = $1 AND event_id = $2', [
+              event.account ?? '',
+              event.eventId,
+            ]);
+            outcomes.push('duplicate');
+          }
+        }
+        return outcomes;
+      });
+    },
+    async get(eventId, account) {
+      const result =
+        account === undefined
+          ? await pool.query('SELECT * FROM stripe_webhook_events WHERE event_id = $1 ORDER BY id DESC LIMIT 1', [eventId])
+          : await pool.query('SELECT * FROM stripe_webhook_events WHERE event_id = $1 AND account = $2', [eventId, account ?? '']);
+      return result.rows[0] ? toEvent(result.rows[0] as EventRow) : undefined;
+    },
+    async *list(filter: EventFilter) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (filter.types?.length) where.push(typeClause(filter.types, params));
+      if (filter.status?.length) {
+        params.push(filter.status);
+        where.push(`status = ANY($${params.length})`);
+      }
+      if (filter.since) {
+        params.push(filter.since);
+        where.push(`received_at >= $${params.length}`);
+      }
+      if (filter.account !== undefined) {
+        params.push(filter.account);
+        where.push(`account = $${params.length}`);
+      }
+      if (filter.eventIds?.length) {
+        params.push(filter.eventIds);
+        where.push(`event_id = ANY($${params.length})`);
+      }
+      let remaining = filter.limit ?? Number.POSITIVE_INFINITY;
+      let before = Number.MAX_SAFE_INTEGER;
+      while (remaining > 0) {
+        const pageSize = Math.min(PAGE, remaining);
+        const sql = `SELECT * FROM stripe_webhook_events WHERE ${[...where, `id < $${params.length + 1}`].join(' AND ')} ORDER BY id DESC LIMIT $${params.length + 2}`;
+        const rows = (await pool.query(sql, [...params, before, pageSize])).rows as EventRow[];
+        for (const row of rows) yield toEvent(row);
+        remaining -= rows.length;
+        if (rows.length < pageSize) return;
+        before = Number(rows[rows.length - 1]!.id);
+      }
+    },
+    async claimDue(now, limit, leaseMs) {
+      // One statement: the subquery locks due rows other listeners have not locked, the UPDATE moves
+      // them out of the due window. A row another listener just claimed fails the recheck of
+      // next_attempt_at <= now and is not taken twice.
+      const result = await pool.query(
+        `UPDATE stripe_webhook_events SET next_attempt_at = $3
+         WHERE id IN (
+           SELECT id FROM stripe_webhook_events
+           WHERE status IN ('received', 'failed') AND next_attempt_at <= $1
+           ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED
+         ) AND status IN ('received', 'failed') AND next_attempt_at <= $1
+         RETURNING *`,
+        [now, limit, new Date(now.getTime() + leaseMs)],
+      );
+      return (result.rows as EventRow[]).map(toEvent).sort((a, b) => a.row - b.row);
+    },
+    async nextDue() {
+      const result = await pool.query(`SELECT MIN(next_attempt_at) AS next FROM stripe_webhook_events WHERE status IN ('received', 'failed')`);
+      return result.rows[0]?.next ?? undefined;
+    },
+    async recordAttempts(results) {
+      if (!results.length) return;
+      await transaction(pool, async (client) => {
+        for (const result of results) {
+          await client.query(
+            `INSERT INTO stripe_webhook_attempts (event_row, kind, target, status_code, duration_ms, error, attempted_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+            [result.row, result.kind, result.target, result.statusCode, Math.round(result.durationMs), result.error, result.attemptedAt],
+          );
+          if (result.next) {
+            await client.query(
+              `UPDATE stripe_webhook_events SET status = $1, attempts = attempts + $2, last_error = $3, next_attempt_at = $4,
+                 forwarded_at = CASE WHEN $1 = 'forwarded' THEN $5 ELSE forwarded_at END WHERE id = $6`,
+              [result.next.status, result.next.countAttempt ? 1 : 0, result.next.lastError, result.next.nextAttemptAt, result.attemptedAt, result.row],
+            );
+          }
+        }
+      });
+    },
+    async attempts(row) {
+      const result = await pool.query('SELECT * FROM stripe_webhook_attempts WHERE event_row = $1 ORDER BY id', [row]);
+      return result.rows.map(
+        (r): DeliveryAttempt => ({
+          id: Number(r.id),
+          event_row: Number(r.event_row),
+          kind: r.kind,
+          target: r.target,
+          status_code: r.status_code,
+          duration_ms: r.duration_ms,
+          error: r.error,
+          attempted_at: (r.attempted_at as Date).toISOString(),
+        }),
+      );
+    },
+    async getCursor(name) {
+      const result = await pool.query('SELECT event_id, event_created, updated_at FROM stripe_webhook_cursors WHERE name = $1', [name]);
+      const row = result.rows[0];
+      return row
+        ? { eventId: row.event_id, eventCreated: row.event_created === null ? null : Number(row.event_created), updatedAt: (row.updated_at as Date).toISOString() }
+        : undefined;
+    },
+    async setCursor(name, eventId, eventCreated, now) {
+      await pool.query(
+        `INSERT INTO stripe_webhook_cursors (name, event_id, event_created, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (name) DO UPDATE SET event_id = EXCLUDED.event_id, event_created = EXCLUDED.event_created, updated_at = EXCLUDED.updated_at`,
+        [name, eventId, eventCreated, now],
+      );
+    },
+    async countsByStatus() {
+      const counts = Object.fromEntries(EVENT_STATUSES.map((status) => [status, 0])) as Record<EventStatus, number>;
+      const result = await pool.query('SELECT status, COUNT(*) AS n FROM stripe_webhook_events GROUP BY status');
+      for (const row of result.rows as Array<{ status: EventStatus; n: string }>) counts[row.status] = Number(row.n);
+      return counts;
+    },
+    async attemptSummary(since, until) {
+      const result = await pool.query(
+        `SELECT kind, COALESCE(status_code BETWEEN 200 AND 299, FALSE) AS ok, COUNT(*) AS n FROM stripe_webhook_attempts
+         WHERE attempted_at >= $1 AND attempted_at < $2 GROUP BY kind, ok`,
+        [since, until ?? FAR_FUTURE],
+      );
+      return summarise(result.rows as Array<{ kind: AttemptKind; ok: boolean; n: string }>);
+    },
+    async countsByType(since, until, typePrefix) {
+      const result = await pool.query(
+        `SELECT type, COUNT(*) AS n FROM stripe_webhook_events WHERE received_at >= $1 AND received_at < $2 AND left(type, $3) = $4 GROUP BY type`,
+        [since, until ?? FAR_FUTURE, (typePrefix ?? '').length, typePrefix ?? ''],
+      );
+      return Object.fromEntries((result.rows as Array<{ type: string; n: string }>).map((row) => [row.type, Number(row.n)]));
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,274 @@
+/**
+ * The SQLite event store, in the same file as the token store. WAL with synchronous=FULL (set by
+ * openSqliteDatabase): better-sqlite3 leaves WAL at NORMAL, which can lose the last commits on
+ * power loss, and an event we answered 2xx for must not be lost. Throughput comes from group
+ * commit (see batcher.ts): one transaction, so one fsync, per batch of concurrent arrivals.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { applySqliteMigrations } from '../store/migrations/index.js';
+import { WEBHOOKS_COMPONENT, WEBHOOKS_SQLITE_MIGRATIONS } from './migrations.js';
+import {
+  EVENT_STATUSES,
+  type AttemptKind,
+  type AttemptResult,
+  type AttemptSummary,
+  type Cursor,
+  type DeliveryAttempt,
+  type EventFilter,
+  type EventStatus,
+  type EventStore,
+  type IncomingEvent,
+  type InsertOutcome,
+  type StoredEvent,
+} from './types.js';
+
+interface EventRow {
+  id: number;
+  event_id: string;
+  account: string;
+  type: string;
+  livemode: number;
+  created: number | null;
+  received_at: string;
+  source: StoredEvent['source'];
+  payload: Buffer;
+  signature: string | null;
+  status: EventStatus;
+  attempts: number;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  forwarded_at: string | null;
+  duplicates: number;
+}
+
+const toEvent = (row: EventRow): StoredEvent => ({
+  row: row.id,
+  event_id: row.event_id,
+  type: row.type,
+  account: row.account || null,
+  livemode: row.livemode === 1,
+  created: row.created,
+  received_at: row.received_at,
+  source: row.source,
+  payload: row.payload,
+  signature: row.signature,
+  status: row.status,
+  attempts: row.attempts,
+  last_error: row.last_error,
+  next_attempt_at: row.next_attempt_at,
+  forwarded_at: row.forwarded_at,
+  duplicates: row.duplicates,
+});
+
+const PAGE = 500;
+
+/** `payment_intent.*` → GLOB `payment_intent.*`; exact types compare equal. */
+function typeClause(types: string[], params: unknown[]): string {
+  const parts = types.map((type) => {
+    if (type === '*') return '1 = 1';
+    params.push(type);
+    return type.endsWith('.*') ? 'type GLOB ?' : 'type = ?';
+  });
+  return `(${parts.join(' OR ')})`;
+}
+
+export function migrateSqliteWebhooks(db: BetterSqlite3.Database) {
+  return applySqliteMigrations(db, WEBHOOKS_COMPONENT, WEBHOOKS_SQLITE_MIGRATIONS);
+}
+
+export async function openSqliteEventStore(file: string): Promise<EventStore> {
+  const { openSqliteDatabase } = await import('../store/sqlite.js');
+  const db = await openSqliteDatabase(file);
+  try {
+    migrateSqliteWebhooks(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return sqliteEventStore(db, file);
+}
+
+export function sqliteEventStore(db: BetterSqlite3.Database, location: string): EventStore {
+  const insertEvent = db.prepare(
+    `INSERT INTO stripe_webhook_events (event_id, account, type, livemode, created, received_at, source, payload, signature, status, next_attempt_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?) ON CONFLICT (account, event_id) DO NOTHING`,
+  );
+  const countDuplicate = db.prepare('UPDATE stripe_webhook_events SET duplicates = duplicates + 1 WHERE account = ? AND event_id = ?');
+  const insertBatch = db.transaction((events: IncomingEvent[]): InsertOutcome[] =>
+    events.map((event) => {
+      const receivedAt = event.receivedAt.toISOString();
+      const result = insertEvent.run(
+        event.eventId,
+        event.account ?? '',
+        event.type,
+        event.livemode ? 1 : 0,
+        event.created,
+        receivedAt,
+        event.source,
+        event.payload,
+        event.signature,
+        receivedAt,
+      );
+      if (result.changes === 1) return 'stored';
+      countDuplicate.run(event.account ?? '', event.eventId);
+      return 'duplicate';
+    }),
+  );
+
+  const selectDue = db.prepare(
+    `SELECT * FROM stripe_webhook_events WHERE status IN ('received', 'failed') AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
+  );
+  const lease = db.prepare('UPDATE stripe_webhook_events SET next_attempt_at = ? WHERE id = ?');
+  const claim = db.transaction((now: string, limit: number, until: string) => {
+    const rows = selectDue.all(now, limit) as EventRow[];
+    for (const row of rows) lease.run(until, row.id);
+    return rows.map((row) => ({ ...row, next_attempt_at: until }));
+  });
+
+  const insertAttempt = db.prepare(
+    `INSERT INTO stripe_webhook_attempts (event_row, kind, target, status_code, duration_ms, error, attempted_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const updateState = db.prepare(
+    `UPDATE stripe_webhook_events SET status = ?, attempts = attempts + ?, last_error = ?, next_attempt_at = ?,
+       forwarded_at = CASE WHEN ? = 'forwarded' THEN ? ELSE forwarded_at END WHERE id = ?`,
+  );
+  const record = db.transaction((results: AttemptResult[]) => {
+    for (const result of results) {
+      const attemptedAt = result.attemptedAt.toISOString();
+      insertAttempt.run(result.row, result.kind, result.target, result.statusCode, Math.round(result.durationMs), result.error, attemptedAt);
+      if (result.next) {
+        updateState.run(
+          result.next.status,
+          result.next.countAttempt ? 1 : 0,
+          result.next.lastError,
+          result.next.nextAttemptAt?.toISOString() ?? null,
+          result.next.status,
+          attemptedAt,
+          result.row,
+        );
+      }
+    }
+  });
+
+  return {
+    kind: 'sqlite',
+    location,
+    async insert(events) {
+      return insertBatch.immediate(events);
+    },
+    async get(eventId, account) {
+      const row = (
+        account === undefined
+          ? db.prepare('SELECT * FROM stripe_webhook_events WHERE event_id = ? ORDER BY id DESC LIMIT 1').get(eventId)
+          : db.prepare('SELECT * FROM stripe_webhook_events WHERE event_id = ? AND account = ?').get(eventId, account ?? '')
+      ) as EventRow | undefined;
+      return row ? toEvent(row) : undefined;
+    },
+    async *list(filter: EventFilter) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (filter.types?.length) where.push(typeClause(filter.types, params));
+      if (filter.status?.length) {
+        where.push(`status IN (${filter.status.map(() => '?').join(', ')})`);
+        params.push(...filter.status);
+      }
+      if (filter.since) {
+        where.push('received_at >= ?');
+        params.push(filter.since.toISOString());
+      }
+      if (filter.account !== undefined) {
+        where.push('account = ?');
+        params.push(filter.account);
+      }
+      if (filter.eventIds?.length) {
+        where.push(`event_id IN (${filter.eventIds.map(() => '?').join(', ')})`);
+        params.push(...filter.eventIds);
+      }
+      let remaining = filter.limit ?? Number.POSITIVE_INFINITY;
+      let before = Number.MAX_SAFE_INTEGER;
+      while (remaining > 0) {
+        const pageSize = Math.min(PAGE, remaining);
+        const sql = `SELECT * FROM stripe_webhook_events WHERE ${[...where, 'id < ?'].join(' AND ')} ORDER BY id DESC LIMIT ?`;
+        const rows = db.prepare(sql).all(...params, before, pageSize) as EventRow[];
+        for (const row of rows) yield toEvent(row);
+        remaining -= rows.length;
+        if (rows.length < pageSize) return;
+        before = rows[rows.length - 1]!.id;
+      }
+    },
+    async claimDue(now, limit, leaseMs) {
+      return (claim.immediate(now.toISOString(), limit, new Date(now.getTime() + leaseMs).toISOString()) as EventRow[]).map(toEvent);
+    },
+    async nextDue() {
+      const row = db
+        .prepare(`SELECT MIN(next_attempt_at) AS next FROM stripe_webhook_events WHERE status IN ('received', 'failed')`)
+        .get() as { next: string | null };
+      return row.next ? new Date(row.next) : undefined;
+    },
+    async recordAttempts(results) {
+      if (results.length) record.immediate(results);
+    },
+    async attempts(row) {
+      return db.prepare('SELECT * FROM stripe_webhook_attempts WHERE event_row = ? ORDER BY id').all(row) as DeliveryAttempt[];
+    },
+    async getCursor(name) {
+      const row = db.prepare('SELECT event_id, event_created, updated_at FROM stripe_webhook_cursors WHERE name = ?').get(name) as
+        | { event_id: string | null; event_created: number | null; updated_at: string }
+        | undefined;
+      return row ? { eventId: row.event_id, eventCreated: row.event_created, updatedAt: row.updated_at } satisfies Cursor : undefined;
+    },
+    async setCursor(name, eventId, eventCreated, now) {
+      db.prepare(
+        `INSERT INTO stripe_webhook_cursors (name, event_id, event_created, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET event_id = excluded.event_id, event_created = excluded.event_created, updated_at = excluded.updated_at`,
+      ).run(name, eventId, eventCreated, now.toISOString());
+    },
+    async countsByStatus() {
+      const counts = Object.fromEntries(EVENT_STATUSES.map((status) => [status, 0])) as Record<EventStatus, number>;
+      for (const row of db.prepare('SELECT status, COUNT(*) AS n FROM stripe_webhook_events GROUP BY status').all() as Array<{ status: EventStatus; n: number }>) {
+        counts[row.status] = row.n;
+      }
+      return counts;
+    },
+    async attemptSummary(since, until) {
+      const rows = db
+        .prepare(
+          `SELECT kind, COALESCE(status_code BETWEEN 200 AND 299, 0) AS ok, COUNT(*) AS n FROM stripe_webhook_attempts
+           WHERE attempted_at >= ? AND attempted_at < ? GROUP BY kind, ok`,
+        )
+        .all(since.toISOString(), (until ?? new Date(8.64e15)).toISOString()) as Array<{ kind: AttemptKind; ok: number | boolean; n: number | string }>;
+      return summarise(rows);
+    },
+    async countsByType(since, until, typePrefix) {
+      const rows = db
+        .prepare(
+          `SELECT type, COUNT(*) AS n FROM stripe_webhook_events WHERE received_at >= ? AND received_at < ? AND substr(type, 1, ?) = ? GROUP BY type`,
+        )
+        .all(since.toISOString(), (until ?? new Date(8.64e15)).toISOString(), (typePrefix ?? '').length, typePrefix ?? '') as Array<{ type: string; n: number }>;
+      return Object.fromEntries(rows.map((row) => [row.type, row.n]));
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}
+
+/** Folds `(kind, ok, n)` groups into the summary. */
+export function summarise(rows: Array<{ kind: AttemptKind; ok: number | boolean; n: number | string }>): AttemptSummary {
+  const summary: AttemptSummary = {
+    attempts: 0,
+    succeeded: 0,
+    failed: 0,
+    byKind: { forward: { attempts: 0, succeeded: 0 }, replay: { attempts: 0, succeeded: 0 }, trigger: { attempts: 0, succeeded: 0 } },
+  };
+  for (const row of rows) {
+    const ok = row.ok === true || row.ok === 1;
+    const n = Number(row.n);
+    summary.attempts += n;
+    if (ok) summary.succeeded += n;
+    else summary.failed += n;
+    summary.byKind[row.kind].attempts += n;
+    if (ok) summary.byKind[row.kind].succeeded += n;
+  }
+  return summary;
+}
