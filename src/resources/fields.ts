@@ -11,8 +11,10 @@ export interface FieldSpec {
   /** The prompt, e.g. `Amount (20.00 or 2000 minor units)`. */
   message: string;
   value: string | undefined;
-  /** Checks a typed answer; returns true or the reason shown under the prompt. */
-  validate?: (value: string) => true | string;
+  /** Checks a typed answer (with the earlier answers, by flag); returns true or the reason shown under the prompt. */
+  validate?: (value: string, answers: Record<string, string>) => true | string;
+  /** The prompt's message may depend on earlier answers. */
+  ask?: (answers: Record<string, string>) => string;
 }
 
 export async function requireFields(ctx: Context, fields: FieldSpec[], example?: string): Promise<string[]> {
@@ -23,27 +25,31 @@ export async function requireFields(ctx: Context, fields: FieldSpec[], example?:
     throw new UsageError(`missing ${flags.join(', ')}`, { hint: example ? `for example: atom-stripe ${example}` : 'pass them as flags' });
   }
   const values: string[] = [];
+  const answers: Record<string, string> = {};
   for (const field of fields) {
-    if (field.value !== undefined && field.value !== '') {
-      values.push(field.value);
-      continue;
+    let value = field.value;
+    if (value === undefined || value === '') {
+      const answer = await ctx.prompter.input(field.ask ? field.ask(answers) : field.message, {
+        validate: (typed) => {
+          if (typed.trim() === '') return `${field.flag.replace(/^--/, '')} is required`;
+          return field.validate ? field.validate(typed.trim(), answers) : true;
+        },
+      });
+      value = answer.trim();
     }
-    const answer = await ctx.prompter.input(field.message, {
-      validate: (value) => {
-        if (value.trim() === '') return `${field.flag.replace(/^--/, '')} is required`;
-        return field.validate ? field.validate(value.trim()) : true;
-      },
-    });
-    values.push(answer.trim());
+    answers[field.flag] = value;
+    values.push(value);
   }
   return values;
 }
 
 /** Turns a validator that throws (UsageError) into one a prompt can show. */
-export function promptCheck(check: (value: string) => unknown): (value: string) => true | string {
-  return (value) => {
+export function promptCheck(
+  check: (value: string, answers: Record<string, string>) => unknown,
+): (value: string, answers?: Record<string, string>) => true | string {
+  return (value, answers = {}) => {
     try {
-      check(value);
+      check(value, answers);
       return true;
     } catch (error) {
       return (error as Error).message;
