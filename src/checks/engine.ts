@@ -1,0 +1,117 @@
+/**
+ * Runs checks concurrently, each under its own timeout. A check that throws fails with the error's
+ * one-line message; a check that outlives its timeout fails with "timed out after N ms" and its
+ * signal is aborted. The engine still waits (up to a grace period) for abandoned checks to settle,
+ * so a smoke write cycle can finish its cleanup before the process exits.
+ */
+import { performance } from 'node:perf_hooks';
+import { formatError, UsageError } from '../errors.js';
+import type { Check, CheckContext, CheckOutcome, CheckResult } from './types.js';
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+/** How long abandoned checks get to clean up after the last result. */
+export const DEFAULT_GRACE_MS = 10_000;
+
+export interface RunChecksOptions {
+  timeoutMs?: number;
+  graceMs?: number;
+  /** SIGINT/SIGTERM: unfinished checks fail as interrupted. */
+  signal?: AbortSignal;
+  onStart?: (check: Check) => void;
+  onResult?: (result: CheckResult) => void;
+}
+
+class Timeout extends Error {}
+
+/** Results in the order of `checks`, whatever order they finished in. */
+export async function runChecks(checks: Check[], context: CheckContext, options: RunChecksOptions = {}): Promise<CheckResult[]> {
+  const stragglers: Promise<unknown>[] = [];
+  const results = await Promise.all(
+    checks.map(async (check): Promise<CheckResult> => {
+      const timeoutMs = check.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const controller = new AbortController();
+      const onAbort = () => controller.abort(options.signal?.reason);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      options.onStart?.(check);
+      const started = performance.now();
+      let timer: NodeJS.Timeout | undefined;
+      const running = Promise.resolve().then(() => check.run(context, controller.signal));
+      const settled = running.catch(() => undefined);
+      const limit = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          controller.abort(new Timeout());
+          reject(new Timeout());
+        }, timeoutMs);
+      });
+      const interrupted = new Promise<never>((_, reject) => {
+        if (options.signal?.aborted) reject(new Error('interrupted'));
+        options.signal?.addEventListener('abort', () => reject(new Error('interrupted')), { once: true });
+      });
+      let outcome: CheckOutcome;
+      try {
+        outcome = normalise(await Promise.race([running, limit, interrupted]));
+      } catch (error) {
+        if (error instanceof Timeout) {
+          outcome = { status: 'fail', detail: `timed out after ${formatDuration(timeoutMs)}` };
+          stragglers.push(settled);
+        } else if (options.signal?.aborted) {
+          outcome = { status: 'fail', detail: 'interrupted' };
+          stragglers.push(settled);
+        } else {
+          outcome = { status: 'fail', detail: formatError(error) };
+        }
+      } finally {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+      }
+      const result: CheckResult = { id: check.id, title: check.title, ...outcome, durationMs: Math.round(performance.now() - started) };
+      options.onResult?.(result);
+      return result;
+    }),
+  );
+  if (stragglers.length) {
+    let graceTimer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(stragglers),
+      new Promise((resolve) => {
+        graceTimer = setTimeout(resolve, options.graceMs ?? DEFAULT_GRACE_MS);
+        graceTimer.unref();
+      }),
+    ]);
+    clearTimeout(graceTimer);
+  }
+  return results;
+}
+
+function normalise(outcome: CheckOutcome): CheckOutcome {
+  const detail = String(outcome?.detail ?? '').replace(/\s+/g, ' ').trim();
+  return { ...outcome, detail };
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = ms / 1000;
+  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+}
+
+/**
+ * The overall verdict: `fail` when any check failed (or warned, with strict), otherwise `pass`.
+ * Skipped checks never fail a run: they say why they did not apply.
+ */
+export function verdict(results: CheckResult[], strict = false): 'pass' | 'fail' {
+  return results.some((r) => r.status === 'fail' || (strict && r.status === 'warn')) ? 'fail' : 'pass';
+}
+
+/**
+ * Parses a duration flag: `10s`, `1500ms`, `2m`, `24h`, `7d`, or a bare number of `bareUnit`.
+ * Throws a UsageError naming the flag; zero and negative durations are refused.
+ */
+export function parseDuration(text: string, flag: string, bareUnit: 'ms' | 's' | 'h' = 's'): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  const ms = match ? Number(match[1]) * units[match[2] ?? bareUnit] : Number.NaN;
+  if (!Number.isFinite(ms) || ms <= 0) {
+    throw new UsageError(`${flag} "${text}" is not a duration`, { hint: `for example ${flag} 10s, 1500ms, 2m, 24h or 7d` });
+  }
+  return ms;
+}
