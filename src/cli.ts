@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { createApp } from './commands/app.js';
+import { examplesOf } from './commands/help.js';
 import { NOUNS, type NounEntry } from './commands/registry.js';
 import { createContext, type Context, type GlobalOptions, type Runtime } from './context.js';
 import { EXIT_CODE_TABLE } from './errors.js';
@@ -66,6 +67,21 @@ export function rootHelp(): string {
   ].join('\n');
 }
 
+/** A noun's help: the first example of each verb, and the exit codes. */
+function nounHelp(noun: Command): string {
+  const examples = noun.commands.flatMap((verb) => examplesOf(verb).slice(0, 1).map((line) => `  $ ${line}`));
+  return [
+    '',
+    'Examples:',
+    ...examples,
+    '',
+    'Exit codes:',
+    ...EXIT_CODE_TABLE.map(([code, meaning]) => `  ${String(code).padEnd(4)}${meaning}`),
+    '',
+    `Run \`atom-stripe ${noun.name()} <command> --help\` for a command's options and examples.`,
+  ].join('\n');
+}
+
 /**
  * @param loadAll register every noun's verbs (completions and the README reference need the whole tree)
  */
@@ -103,6 +119,7 @@ export async function buildProgram(
     if (options.loadAll || entry === invoked) {
       const module = await entry.load();
       module.register(noun, app);
+      if (noun.commands.length) noun.addHelpText('after', () => nounHelp(noun));
     }
   }
   return program;

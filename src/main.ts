@@ -5,7 +5,7 @@
 import { CommanderError } from 'commander';
 import { buildProgram } from './cli.js';
 import type { Context, Runtime } from './context.js';
-import { ExitCode, exitCodeFor, formatError, InterruptedError } from './errors.js';
+import { ExitCode, exitCodeFor, formatError, InterruptedError, isStripeError } from './errors.js';
 import { systemIO } from './io/streams.js';
 import { redact } from './redact.js';
 
@@ -43,7 +43,7 @@ export async function main(argv: string[], overrides: MainOverrides = {}): Promi
       return ExitCode.usage;
     }
     const failure = controller.signal.aborted && !(error instanceof Error && 'exitCode' in error) ? new InterruptedError() : error;
-    io.err(`error: ${formatError(failure)}`);
+    io.err(`error: ${formatError(failure)}${connectionHint(failure, contexts)}`);
     if (debug && failure instanceof Error && failure.stack) io.err(redact(failure.stack));
     for (const ctx of contexts) ctx.log.error('command.failed', { error: formatError(failure), exitCode: exitCodeFor(failure) });
     return exitCodeFor(failure);
@@ -51,6 +51,13 @@ export async function main(argv: string[], overrides: MainOverrides = {}): Promi
     for (const ctx of contexts) await ctx.close();
     removeSignals();
   }
+}
+
+/** A connection failure names where it tried to connect, the one thing the user can check. */
+function connectionHint(error: unknown, contexts: Context[]): string {
+  if (!isStripeError(error) || error.type !== 'StripeConnectionError') return '';
+  const apiBase = contexts[0]?.config.get('api_base') ?? 'https://api.stripe.com';
+  return ` (could not reach ${apiBase}; check --api-base/STRIPE_API_BASE and the network)`;
 }
 
 /**

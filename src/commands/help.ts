@@ -35,3 +35,16 @@ export function notYetAvailable(noun: Command, app: App): void {
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/** The `$ atom-stripe ...` lines of a command's help, for noun help, completions and the README. */
+export function examplesOf(command: Command): string[] {
+  let help = '';
+  const saved = command.configureOutput();
+  command.configureOutput({ ...saved, writeOut: (text) => void (help += text), writeErr: () => {} });
+  command.outputHelp();
+  command.configureOutput(saved);
+  return help
+    .split('\n')
+    .map((line) => /^\s*\$ (atom-stripe .*)$/.exec(line)?.[1])
+    .filter((line): line is string => Boolean(line));
+}

@@ -1,5 +1,6 @@
 /** A plain description of the commander tree, for completions and the README reference. */
 import type { Command, Option } from 'commander';
+import { examplesOf } from '../commands/help.js';
 
 export interface OptionNode {
   flags: string[];
@@ -25,19 +26,6 @@ function optionNode(option: Option): OptionNode {
     takesValue: option.required || option.optional,
     choices: option.argChoices,
   };
-}
-
-/** Examples are the `$ atom-stripe ...` lines of the help text. */
-function examplesOf(command: Command): string[] {
-  let help = '';
-  const saved = command.configureOutput();
-  command.configureOutput({ ...saved, writeOut: (text) => void (help += text), writeErr: () => {} });
-  command.outputHelp();
-  command.configureOutput(saved);
-  return help
-    .split('\n')
-    .map((line) => /^\s*\$ (atom-stripe .*)$/.exec(line)?.[1])
-    .filter((line): line is string => Boolean(line));
 }
 
 export function commandTree(command: Command, path: string[] = []): CommandNode {
