@@ -1,0 +1,94 @@
+/**
+ * Counts of the requests the emulator received, per method + path and per idempotency key, so a
+ * test can prove "retried three times, charged once". A bounded log of recent requests backs
+ * `request_log_url`.
+ */
+
+export interface RequestRecord {
+  id: string;
+  method: string;
+  path: string;
+  status: number;
+  account?: string;
+  idempotencyKey?: string;
+  replayed: boolean;
+  fault?: string;
+  at: string;
+}
+
+export interface IdempotencyKeyStats {
+  /** Every request that carried the key, including faulted and replayed ones. */
+  requests: number;
+  /** Requests with the key that ran the endpoint (not faulted, not replayed). */
+  executions: number;
+  replays: number;
+}
+
+export interface RequestStats {
+  total: number;
+  byRoute: Record<string, number>;
+  byIdempotencyKey: Record<string, IdempotencyKeyStats>;
+  recent: RequestRecord[];
+}
+
+const RECENT_LIMIT = 1000;
+
+export class RequestLog {
+  private total = 0;
+  private byRoute = new Map<string, number>();
+  private byKey = new Map<string, IdempotencyKeyStats>();
+  private recent: RequestRecord[] = [];
+
+  /** Called when a request arrives, before faults or latency. */
+  arrived(method: string, path: string, idempotencyKey: string | undefined): void {
+    this.total++;
+    const route = `${method} ${path}`;
+    this.byRoute.set(route, (this.byRoute.get(route) ?? 0) + 1);
+    if (idempotencyKey) this.keyStats(idempotencyKey).requests++;
+  }
+
+  executed(idempotencyKey: string | undefined, replayed: boolean): void {
+    if (!idempotencyKey) return;
+    const stats = this.keyStats(idempotencyKey);
+    if (replayed) stats.replays++;
+    else stats.executions++;
+  }
+
+  finished(record: RequestRecord): void {
+    this.recent.push(record);
+    if (this.recent.length > RECENT_LIMIT) this.recent.splice(0, this.recent.length - RECENT_LIMIT);
+  }
+
+  find(requestId: string): RequestRecord | undefined {
+    return this.recent.find((record) => record.id === requestId);
+  }
+
+  count(method: string, path: string): number {
+    return this.byRoute.get(`${method} ${path}`) ?? 0;
+  }
+
+  stats(): RequestStats {
+    return {
+      total: this.total,
+      byRoute: Object.fromEntries(this.byRoute),
+      byIdempotencyKey: Object.fromEntries([...this.byKey].map(([key, stats]) => [key, { ...stats }])),
+      recent: [...this.recent],
+    };
+  }
+
+  reset(): void {
+    this.total = 0;
+    this.byRoute = new Map();
+    this.byKey = new Map();
+    this.recent = [];
+  }
+
+  private keyStats(key: string): IdempotencyKeyStats {
+    let stats = this.byKey.get(key);
+    if (!stats) {
+      stats = { requests: 0, executions: 0, replays: 0 };
+      this.byKey.set(key, stats);
+    }
+    return stats;
+  }
+}
