@@ -124,8 +124,11 @@ export function postgresEventStore(pool: Pool, location: string): EventStore {
         for (const event of events) {
           const result = await client.query(
             `INSERT INTO stripe_webhook_events (event_id, account, type, livemode, created, received_at, source, payload, signature, status, next_attempt_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'received', $6) ON CONFLICT (account, event_id) DO NOTHING`,
-            [event.eventId, event.account ?? '', event.type, event.livemode, event.created, event.receivedAt, event.source, event.payload, event.signature],
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'received', $10) ON CONFLICT (account, event_id) DO NOTHING`,
+            [
+              event.eventId, event.account ?? '', event.type, event.livemode, event.created, event.receivedAt, event.source, event.payload, event.signature,
+              event.source === 'push' || event.source === 'poll' ? event.receivedAt : null,
+            ],
           );
           if (result.rowCount === 1) {
             outcomes.push('stored');

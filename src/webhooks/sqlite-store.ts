@@ -107,7 +107,9 @@ export function sqliteEventStore(db: BetterSqlite3.Database, location: string): 
         event.source,
         event.payload,
         event.signature,
-        receivedAt,
+        // Pushed and polled events are due for forwarding at once; triggered and replayed ones are
+        // delivered by their own command, and a listener must not send them a second time.
+        event.source === 'push' || event.source === 'poll' ? receivedAt : null,
       );
       if (result.changes === 1) return 'stored';
       countDuplicate.run(event.account ?? '', event.eventId);
