@@ -75,6 +75,8 @@ export interface Runtime {
   signal: AbortSignal;
   /** The command path, for log lines (`customers list`). */
   command?: string;
+  /** Called when a command reads ctx.signal: it takes charge of stopping on Ctrl-C (see main.ts). */
+  onSignalUsed?: () => void;
   logger?: Logger;
 }
 
@@ -106,7 +108,12 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
     config,
     log,
     now: runtime.now,
-    signal: runtime.signal,
+    // A command that reads the signal promises to stop on it (listeners drain and return); any
+    // other command is ended at once by Ctrl-C. See installSignalHandlers in main.ts.
+    get signal() {
+      runtime.onSignalUsed?.();
+      return runtime.signal;
+    },
     output,
     prompter,
     verbose(line) {

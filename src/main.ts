@@ -22,12 +22,21 @@ export async function main(argv: string[], overrides: MainOverrides = {}): Promi
   const controller = new AbortController();
   if (overrides.signal) overrides.signal.addEventListener('abort', () => controller.abort(overrides.signal!.reason), { once: true });
   const contexts: Context[] = [];
-  const removeSignals = (overrides.handleSignals ?? !overrides.io) ? installSignalHandlers(controller) : () => {};
+  let graceful = false;
+  const removeSignals = (overrides.handleSignals ?? !overrides.io) ? installSignalHandlers(controller, () => graceful, io) : () => {};
   const debug = argv.includes('--debug');
 
   try {
     const program = await buildProgram(
-      { env, cwd: overrides.cwd ?? process.cwd(), io, now: overrides.now ?? (() => new Date()), signal: controller.signal, logger: overrides.logger },
+      {
+        env,
+        cwd: overrides.cwd ?? process.cwd(),
+        io,
+        now: overrides.now ?? (() => new Date()),
+        signal: controller.signal,
+        logger: overrides.logger,
+        onSignalUsed: () => void (graceful = true),
+      },
       argv,
       { onContext: (ctx) => contexts.push(ctx) },
     );
@@ -61,14 +70,19 @@ function connectionHint(error: unknown, contexts: Context[]): string {
 }
 
 /**
- * Ctrl-C and SIGTERM abort the run's signal: listeners and long work drain and return. A command
- * that has not finished 5 s later, or a second Ctrl-C, ends the process with 130.
+ * Ctrl-C and SIGTERM. A command that watches ctx.signal (listeners, the emulator, connect, long
+ * batches) gets it aborted, drains and returns; if it has not finished 10 s later, or on a second
+ * Ctrl-C, the process ends with 130. Any other command ends at once with 130: a plain request has
+ * nothing to drain, and writes are idempotent, so re-running is safe.
  */
-function installSignalHandlers(controller: AbortController): () => void {
+function installSignalHandlers(controller: AbortController, graceful: () => boolean, io: { err(line: string): void }): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(ExitCode.interrupted);
+    if (!graceful() || controller.signal.aborted) {
+      io.err('error: interrupted');
+      process.exit(ExitCode.interrupted);
+    }
     controller.abort(new InterruptedError(`interrupted by ${signal}`));
-    setTimeout(() => process.exit(ExitCode.interrupted), 5000).unref();
+    setTimeout(() => process.exit(ExitCode.interrupted), 10_000).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
