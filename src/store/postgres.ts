@@ -71,6 +71,14 @@ export async function migratePostgresTokens(pool: Pool, cipher: Cipher, onEncryp
   return applyPgMigrations(pool, 'tokens', TOKENS_POSTGRES_MIGRATIONS, { always: encryptPlaintextRows(cipher, onEncrypted) });
 }
 
+/** Rows that the adoption renamed because an older row shared their user_id (see tokens-postgres.ts). */
+export async function renamedDuplicates(pool: Pool): Promise<string[]> {
+  const result = await pool.query(
+    "SELECT user_id FROM stripe_oauth_tokens WHERE last_error = 'renamed by atom-stripe db migrate: a newer row had the same user_id' ORDER BY user_id",
+  );
+  return result.rows.map((row: { user_id: string }) => row.user_id);
+}
+
 export async function postgresTokensStatus(pool: Pool): Promise<MigrationStatus> {
   return pgMigrationStatus(pool, 'tokens', TOKENS_POSTGRES_MIGRATIONS);
 }

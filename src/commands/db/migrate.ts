@@ -26,6 +26,7 @@ export async function run(_options: MigrateOptions, ctx: Context): Promise<void>
   const options = storeOptionsFrom(ctx);
   let applied: AppliedMigration[];
   let encrypted = 0;
+  let renamed: string[] = [];
   let location: string;
   if (options.kind === 'sqlite') {
     const { openSqliteDatabase, migrateSqliteTokens } = await import('../../store/sqlite.js');
@@ -39,11 +40,12 @@ export async function run(_options: MigrateOptions, ctx: Context): Promise<void>
   } else if (options.kind === 'postgres') {
     const url = requireDatabaseUrl(options.databaseUrl);
     const keys = await loadStoreKeys(ctx);
-    const { openPgPool, migratePostgresTokens, describeDatabaseUrl } = await import('../../store/postgres.js');
+    const { openPgPool, migratePostgresTokens, describeDatabaseUrl, renamedDuplicates } = await import('../../store/postgres.js');
     location = describeDatabaseUrl(url);
     const pool = await openPgPool(url, { poolSize: poolSizeOf({ env: ctx.env }) });
     try {
       applied = await migratePostgresTokens(pool, keys.cipher, () => encrypted++);
+      if (applied.some((m) => m.component === 'tokens' && m.version === 1)) renamed = await renamedDuplicates(pool);
     } finally {
       await pool.end();
     }
@@ -51,9 +53,12 @@ export async function run(_options: MigrateOptions, ctx: Context): Promise<void>
     throw new UsageError('db migrate applies to the sqlite and postgres stores', { hint: 'pass --store sqlite or --store postgres' });
   }
   if (ctx.output.format === 'json') {
-    ctx.io.out(JSON.stringify({ store: options.kind, location, applied, encrypted_rows: encrypted }, null, 2));
+    ctx.io.out(JSON.stringify({ store: options.kind, location, applied, encrypted_rows: encrypted, renamed_duplicates: renamed }, null, 2));
   }
   for (const migration of applied) ctx.io.err(`applied ${migration.component} ${migration.version}: ${migration.name}`);
+  if (renamed.length) {
+    ctx.io.err(`renamed ${renamed.length} older row${renamed.length === 1 ? '' : 's'} that shared a user_id with a newer one (kept, not deleted): ${renamed.join(', ')}`);
+  }
   if (encrypted) ctx.io.err(`encrypted ${encrypted} token row${encrypted === 1 ? '' : 's'} that were stored in clear text`);
   ctx.io.err(applied.length ? `Migrated ${location}.` : `${location} is up to date.`);
 }
