@@ -23,52 +23,77 @@ export interface RunChecksOptions {
 
 class Timeout extends Error {}
 
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
 /** Results in the order of `checks`, whatever order they finished in. */
 export async function runChecks(checks: Check[], context: CheckContext, options: RunChecksOptions = {}): Promise<CheckResult[]> {
   const stragglers: Promise<unknown>[] = [];
+  const finished = new Map<string, Deferred<CheckResult>>(checks.map((check) => [check.id, deferred<CheckResult>()]));
   const results = await Promise.all(
     checks.map(async (check): Promise<CheckResult> => {
-      const timeoutMs = check.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-      const controller = new AbortController();
-      const onAbort = () => controller.abort(options.signal?.reason);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      options.onStart?.(check);
-      const started = performance.now();
-      let timer: NodeJS.Timeout | undefined;
-      const running = Promise.resolve().then(() => check.run(context, controller.signal));
-      const settled = running.catch(() => undefined);
-      const limit = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          controller.abort(new Timeout());
-          reject(new Timeout());
-        }, timeoutMs);
-      });
-      const interrupted = new Promise<never>((_, reject) => {
-        if (options.signal?.aborted) reject(new Error('interrupted'));
-        options.signal?.addEventListener('abort', () => reject(new Error('interrupted')), { once: true });
-      });
-      let outcome: CheckOutcome;
-      try {
-        outcome = normalise(await Promise.race([running, limit, interrupted]));
-      } catch (error) {
-        if (error instanceof Timeout) {
-          outcome = { status: 'fail', detail: `timed out after ${formatDuration(timeoutMs)}` };
-          stragglers.push(settled);
-        } else if (options.signal?.aborted) {
-          outcome = { status: 'fail', detail: 'interrupted' };
-          stragglers.push(settled);
-        } else {
-          outcome = { status: 'fail', detail: formatError(error) };
-        }
-      } finally {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-      }
-      const result: CheckResult = { id: check.id, title: check.title, ...outcome, durationMs: Math.round(performance.now() - started) };
+      const result = await runOne(check);
+      finished.get(check.id)?.resolve(result);
       options.onResult?.(result);
       return result;
     }),
   );
+
+  async function runOne(check: Check): Promise<CheckResult> {
+    const needs = (check.needs ?? []).filter((id) => finished.has(id) && id !== check.id);
+    if (needs.length) {
+      const before = await Promise.all(needs.map((id) => finished.get(id)!.promise));
+      const failed = before.filter((r) => r.status === 'fail');
+      if (failed.length) {
+        return { id: check.id, title: check.title, status: 'skip', detail: `skipped: the ${failed.map((r) => r.id).join(', ')} check failed`, durationMs: 0 };
+      }
+    }
+    const timeoutMs = Math.max(check.minTimeoutMs ?? 0, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    options.onStart?.(check);
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const running = Promise.resolve().then(() => check.run(context, controller.signal));
+    const settled = running.catch(() => undefined);
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort(new Timeout());
+        reject(new Timeout());
+      }, timeoutMs);
+    });
+    const interrupted = new Promise<never>((_, reject) => {
+      if (options.signal?.aborted) reject(new Error('interrupted'));
+      options.signal?.addEventListener('abort', () => reject(new Error('interrupted')), { once: true });
+    });
+    let outcome: CheckOutcome;
+    try {
+      outcome = normalise(await Promise.race([running, limit, interrupted]));
+    } catch (error) {
+      if (error instanceof Timeout) {
+        outcome = { status: 'fail', detail: `timed out after ${formatDuration(timeoutMs)}` };
+        stragglers.push(settled);
+      } else if (options.signal?.aborted) {
+        outcome = { status: 'fail', detail: 'interrupted' };
+        stragglers.push(settled);
+      } else {
+        outcome = { status: 'fail', detail: formatError(error) };
+      }
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+    return { id: check.id, title: check.title, ...outcome, durationMs: Math.round(performance.now() - started) };
+  }
   if (stragglers.length) {
     let graceTimer: NodeJS.Timeout | undefined;
     await Promise.race([

@@ -9,7 +9,7 @@ import { formatError } from '../errors.js';
 import type { TokenRecord, TokenStore } from '../store/types.js';
 import { ago } from './time.js';
 import { fail, pass, skip, warn, type Check, type CheckContext, type CheckOutcome } from './types.js';
-import { loadWebhookStats } from './webhook-stats.js';
+import { readWebhookStats } from './webhook-stats.js';
 
 /** The guide's goal for API response times. */
 export const SLOW_STRIPE_MS = 2000;
@@ -211,6 +211,7 @@ function describeConnection(now: Date, record: TokenRecord): string {
 export const connectionsCheck: Check = {
   id: 'connections',
   title: 'Stored connections are active',
+  needs: ['store'],
   async run({ ctx }) {
     let records: TokenRecord[];
     try {
@@ -265,15 +266,17 @@ export const webhookSecretCheck: Check = {
 export const deadEventsCheck: Check = {
   id: 'webhook-dead',
   title: 'No dead webhook events',
+  needs: ['store'],
   async run({ ctx }) {
-    const source = await loadWebhookStats();
-    if (!source.available) return skip(source.reason);
-    const stats = await source.stats(ctx, {});
-    if (!stats) return skip('no webhook store yet (webhook listen has not run)');
-    const data = { dead: stats.dead, failed: stats.failed, pending: stats.pending };
-    if (stats.dead > 0) return fail(`${stats.dead} dead ${stats.dead === 1 ? 'event' : 'events'}; inspect with atom-stripe webhook events list --status dead, resend with atom-stripe webhook replay --dead`, data);
-    if (stats.failed > 0) return warn(`${stats.failed} ${stats.failed === 1 ? 'event' : 'events'} failing and retrying`, data);
-    return pass(`${stats.received} events stored, none dead`, data);
+    const now = ctx.now();
+    const stats = await readWebhookStats(ctx, new Date(now.getTime() - 86_400_000), now);
+    const { dead, failed, received, forwarded } = stats.byStatus;
+    const data = { ...stats.byStatus };
+    if (dead > 0) {
+      return fail(`${dead} dead ${dead === 1 ? 'event' : 'events'}; inspect with atom-stripe webhook events list --status dead, resend with atom-stripe webhook replay --dead`, data);
+    }
+    if (failed > 0) return warn(`${failed} ${failed === 1 ? 'event is' : 'events are'} failing and being retried`, data);
+    return pass(`${received + forwarded} events stored, none dead`, data);
   },
 };
 

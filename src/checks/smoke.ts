@@ -114,7 +114,7 @@ interface Created {
 export const writeCycleCheck: Check = {
   id: 'write-cycle',
   title: 'Test-mode write cycle (customer, payment, refund)',
-  timeoutMs: 30_000,
+  minTimeoutMs: 30_000,
   async run({ ctx, runId }, signal) {
     const stripe = await ctx.stripe({ write: true });
     const metadata = { [SMOKE_METADATA_KEY]: runId };

@@ -38,8 +38,10 @@ export interface Check {
   id: string;
   title: string;
   run(check: CheckContext, signal: AbortSignal): Promise<CheckOutcome>;
-  /** Overrides --timeout for this check (a multi-request write cycle). */
-  timeoutMs?: number;
+  /** Checks that must finish first; when one of them fails, this one is skipped (its clock starts after them). */
+  needs?: string[];
+  /** A floor under --timeout for this check (a multi-request write cycle). */
+  minTimeoutMs?: number;
 }
 
 export const pass = (detail: string, data?: Record<string, unknown>): CheckOutcome => ({ status: 'pass', detail, data });

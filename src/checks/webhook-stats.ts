@@ -1,46 +1,43 @@
 /**
  * The webhook store's figures, for `health` (dead events) and `metrics` (delivery, retries,
- * payments). They come from the webhook module's read API, `src/webhooks/stats.ts`:
- *
- *   export async function webhookStats(ctx: Context, options: { since?: Date }): Promise<WebhookStats | undefined>
- *
- * (undefined when the store has no webhook tables yet). Until that module ships, every consumer
- * reports "skip" with the reason below instead of guessing at the tables.
+ * payments), read through the event store's read API (src/webhooks/types.ts: countsByStatus,
+ * attemptSummary, countsByType). The event store lives where the token store does.
  */
 import type { Context } from '../context.js';
+import type { EventStatus } from '../webhooks/types.js';
 
 export interface WebhookStats {
-  /** Events stored (received_at within the window, or all when no `since`). */
+  /** Where the events live, without secrets. */
+  location: string;
+  /** Every stored event by status (not windowed: a dead event needs an operator whenever it died). */
+  byStatus: Record<EventStatus, number>;
+  /** Forward attempts in the window, and how many got a 2xx. */
+  forwardAttempts: number;
+  forwardSucceeded: number;
+  /** Replay and trigger attempts in the window. */
+  otherAttempts: number;
+  /** Events received in the window. */
   received: number;
-  forwarded: number;
-  /** Failed at least once and still retrying. */
-  failed: number;
-  dead: number;
-  /** Stored and not yet forwarded (no target, or waiting for the next attempt). */
-  pending: number;
-  /** Delivery attempts to the forward target, and how many of them did not get a 2xx. */
-  attempts: number;
-  attempts_failed: number;
-  /** payment_intent.succeeded and payment_intent.payment_failed events stored. */
-  payment_intents_succeeded: number;
-  payment_intents_failed: number;
+  /** payment_intent.* events received in the window, by type. */
+  paymentIntents: Record<string, number>;
 }
 
-export type WebhookStatsSource =
-  | { available: true; stats(ctx: Context, options: { since?: Date }): Promise<WebhookStats | undefined> }
-  | { available: false; reason: string };
-
-export const WEBHOOK_STATS_MODULE = '../webhooks/stats.js';
-
-export async function loadWebhookStats(specifier: string = WEBHOOK_STATS_MODULE): Promise<WebhookStatsSource> {
-  let module: { webhookStats?: unknown };
-  try {
-    module = (await import(specifier)) as { webhookStats?: unknown };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND') return { available: false, reason: 'the webhook store is not part of this build yet' };
-    throw error;
-  }
-  if (typeof module.webhookStats !== 'function') return { available: false, reason: 'the webhook store has no stats reader in this build' };
-  return { available: true, stats: module.webhookStats as (ctx: Context, options: { since?: Date }) => Promise<WebhookStats | undefined> };
+export async function readWebhookStats(ctx: Context, since: Date, until: Date): Promise<WebhookStats> {
+  const { openEventStore } = await import('../webhooks/open.js');
+  const store = await openEventStore(ctx);
+  const [byStatus, attempts, byType] = await Promise.all([
+    store.countsByStatus(),
+    store.attemptSummary(since, until),
+    store.countsByType(since, until),
+  ]);
+  const paymentIntents = Object.fromEntries(Object.entries(byType).filter(([type]) => type.startsWith('payment_intent.')));
+  return {
+    location: store.location,
+    byStatus,
+    forwardAttempts: attempts.byKind.forward.attempts,
+    forwardSucceeded: attempts.byKind.forward.succeeded,
+    otherAttempts: attempts.byKind.replay.attempts + attempts.byKind.trigger.attempts,
+    received: Object.values(byType).reduce((sum, n) => sum + Number(n), 0),
+    paymentIntents,
+  };
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { App } from '../app.js';
-import { notYetAvailable } from '../help.js';
+import { define } from './metrics.js';
 
 export function register(noun: Command, app: App): void {
-  notYetAvailable(noun, app);
+  define(noun, app);
 }
