@@ -65,12 +65,17 @@ export interface RefreshDependencies {
   limiter?: RateLimiter;
   /** Wall-clock ms for elapsed time and back-off; the record times use ctx.now(). */
   clock?: () => number;
+  /** The postgres pool size (ATOM_STRIPE_POOL_SIZE), which bounds the locks held at once. */
+  poolSize?: number;
 }
 
-/** How many records may hold a lock at once: a held postgres lock occupies a pooled connection. */
-export function lockSlots(store: TokenStore, concurrency: number): number {
-  // The postgres pool has 4 connections (store/postgres.ts DEFAULT_POOL_SIZE); keep 2 for reads and writes.
-  return store.kind === 'postgres' ? Math.min(concurrency, 2) : concurrency;
+/**
+ * How many records may hold a lock at once. A held postgres lock occupies one pooled connection for
+ * its whole duration, and the re-read and the write inside it need another: with every connection
+ * holding a lock, the writes would wait forever. Two connections stay free for reads and writes.
+ */
+export function lockSlots(store: TokenStore, concurrency: number, poolSize = 4): number {
+  return store.kind === 'postgres' ? Math.max(1, Math.min(concurrency, poolSize - 2)) : concurrency;
 }
 
 class Semaphore {
@@ -188,7 +193,7 @@ export async function refreshTokens(
   const limiter = deps.limiter ?? createRateLimiter({ rate: options.rate });
   const records = await selectRecords(store, options);
   const results: RefreshResult[] = new Array(records.length);
-  const locks = new Semaphore(lockSlots(store, options.concurrency));
+  const locks = new Semaphore(lockSlots(store, options.concurrency, deps.poolSize));
 
   const result = (record: TokenRecord, action: RefreshAction, outcome: RefreshOutcome, extra: Partial<RefreshResult> = {}): RefreshResult => ({
     user_id: record.user_id,
