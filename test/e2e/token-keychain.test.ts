@@ -56,3 +56,27 @@ describe('encryption key file', () => {
     expect(wrong.stderr).toMatch(/cannot decrypt access_token of token a \(profile default, key id k-[0-9a-f]+\)/);
   });
 });
+
+describe('keychain store through the binary, with a Secret Service', async () => {
+  const { openKeychain } = await import('../../src/store/keytar.js');
+  const reason = await openKeychain(3000)
+    .then((keychain) => keychain.find('atom-stripe'))
+    .then(() => undefined, (error: Error) => error.message);
+  const suite = reason && process.env.ATOM_STRIPE_REQUIRE_KEYCHAIN !== '1' ? describe.skip : describe;
+  suite(`import, list, migrate to sqlite${reason ? ` (skipped: ${reason})` : ''}`, () => {
+    it('works end to end and leaves nothing behind', async () => {
+      const profile = `e2e-${process.pid}`;
+      const env = isolatedEnv({ ATOM_STRIPE_PROFILE: profile });
+      const records = [{ user_id: 'acme', access_token: 'sk_test_keychainE2E000111222', refresh_token: 'rt_keychainE2E000111222', livemode: false }];
+      const imported = await runCli(['token', 'import', '--store', 'keychain'], { env, stdin: JSON.stringify(records) });
+      expect(imported.code, imported.stderr).toBe(0);
+      const listed = JSON.parse((await runCli(['token', 'list', '--store', 'keychain', '--json'], { env })).stdout);
+      expect(listed).toMatchObject([{ user_id: 'acme', access_token: 'sk_test_…1222', key_id: null, profile }]);
+      const migrated = await runCli(['token', 'migrate', '--from', 'keychain', '--to', 'sqlite', '--delete-source'], { env });
+      expect(migrated.code, migrated.stderr).toBe(0);
+      expect(JSON.parse((await runCli(['token', 'list', '--store', 'keychain', '--json'], { env })).stdout)).toEqual([]);
+      const copy = JSON.parse((await runCli(['token', 'show', 'acme', '--reveal', '--yes', '--json'], { env })).stdout);
+      expect(copy).toMatchObject({ access_token: records[0].access_token, refresh_token: records[0].refresh_token });
+    });
+  });
+});

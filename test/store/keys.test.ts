@@ -71,3 +71,34 @@ describe('encryption key sources', () => {
     expect(plan.afterwards).toContain('ATOM_STRIPE_ENCRYPTION_KEY');
   });
 });
+
+describe('encryption key in the OS keychain', async () => {
+  const { openKeychain } = await import('../../src/store/keytar.js');
+  const { KEYCHAIN_KEY_SERVICE, KEYCHAIN_KEY_ACCOUNT } = await import('../../src/store/keys.js');
+  const keychain = await openKeychain(3000).catch(() => undefined);
+  const reason = keychain ? await keychain.find(KEYCHAIN_KEY_SERVICE).then(() => undefined, (error: Error) => error.message) : 'keytar did not load';
+  const suite = reason && process.env.ATOM_STRIPE_REQUIRE_KEYCHAIN !== '1' ? describe.skip : describe;
+  suite(`third source${reason ? ` (skipped: ${reason})` : ''}`, () => {
+    it('is used when reachable and no key file exists, with no warning; an existing key file wins', async () => {
+      const saved = await keychain!.get(KEYCHAIN_KEY_SERVICE, KEYCHAIN_KEY_ACCOUNT);
+      try {
+        await keychain!.delete(KEYCHAIN_KEY_SERVICE, KEYCHAIN_KEY_ACCOUNT);
+        const { base, warnings } = options({ useKeychain: true });
+        const first = await loadKeys(base);
+        expect(first.source).toBe('keychain');
+        expect(warnings).toEqual([]);
+        const second = await loadKeys(base);
+        expect(second.cipher.currentKeyId).toBe(first.cipher.currentKeyId);
+
+        const withFile = options({ useKeychain: false });
+        const fileKeys = await loadKeys(withFile.base);
+        const preferFile = await loadKeys({ ...withFile.base, useKeychain: true });
+        expect(preferFile.source).toBe('file');
+        expect(preferFile.cipher.currentKeyId).toBe(fileKeys.cipher.currentKeyId);
+      } finally {
+        if (saved) await keychain!.set(KEYCHAIN_KEY_SERVICE, KEYCHAIN_KEY_ACCOUNT, saved);
+        else await keychain!.delete(KEYCHAIN_KEY_SERVICE, KEYCHAIN_KEY_ACCOUNT);
+      }
+    });
+  });
+});
