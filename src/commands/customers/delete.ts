@@ -26,9 +26,10 @@ export function define(noun: Command, app: App): Command {
 export async function run(options: DeleteOptions, ctx: Context): Promise<void> {
   await confirmDestructive(ctx, `delete customer ${options.id}`, async () => {
     const stripe = await ctx.stripe();
-    const customer = await stripe.customers.retrieve(options.id, { expand: ['subscriptions'] });
+    const customer = await stripe.customers.retrieve(options.id);
     const label = customerLabel(customer);
-    const subscriptions = 'subscriptions' in customer ? (customer.subscriptions?.data.length ?? 0) : 0;
+    // Listed (not expanded): the list excludes canceled ones, which is what deleting affects.
+    const subscriptions = (await stripe.subscriptions.list({ customer: options.id, limit: 100 })).data.length;
     const consequence = subscriptions ? ` Its ${subscriptions} subscription(s) will be canceled now.` : '';
     return `Delete customer ${options.id}${label !== options.id ? ` ${label}` : ''}?${consequence}`;
   });
