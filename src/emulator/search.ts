@@ -7,7 +7,7 @@ import type { ApiContext } from './engine.js';
 import { invalidParam, invalidRequest } from './errors.js';
 import { optionalString, requiredString } from './params.js';
 import { readLimit } from './list.js';
-import { render } from './shapes.js';
+import { render, renderedField } from './shapes.js';
 import type { StoredObject } from './store.js';
 
 export type FieldKind = 'string' | 'number' | 'boolean';
@@ -105,11 +105,13 @@ export function parseQuery(text: string, fields: Record<string, FieldKind>, reso
   return { join: join ?? 'AND', clauses };
 }
 
-function matchesClause(object: Record<string, unknown>, clause: Clause): boolean {
+type FieldReader = (field: string) => unknown;
+
+function matchesClause(read: FieldReader, clause: Clause): boolean {
   const actual =
     clause.metadataKey !== undefined
-      ? (object.metadata as Record<string, string> | undefined)?.[clause.metadataKey]
-      : object[clause.field];
+      ? (read('metadata') as Record<string, string> | undefined)?.[clause.metadataKey]
+      : read(clause.field);
   let result: boolean;
   if (clause.value === null) result = actual === null || actual === undefined || actual === '';
   else if (clause.operator === ':') {
@@ -126,10 +128,14 @@ function matchesClause(object: Record<string, unknown>, clause: Clause): boolean
   return clause.negated ? !result : result;
 }
 
-export function matchesQuery(object: Record<string, unknown>, query: Query): boolean {
+export function matchesQuery(read: FieldReader, query: Query): boolean {
   return query.join === 'AND'
-    ? query.clauses.every((clause) => matchesClause(object, clause))
-    : query.clauses.some((clause) => matchesClause(object, clause));
+    ? query.clauses.every((clause) => matchesClause(read, clause))
+    : query.clauses.some((clause) => matchesClause(read, clause));
+}
+
+function recordMatches(record: StoredObject, query: Query): boolean {
+  return record.deleted !== true && matchesQuery((field) => renderedField(record, field), query);
 }
 
 export interface SearchOptions {
@@ -161,14 +167,12 @@ export function searchObjects(ctx: ApiContext, options: SearchOptions): Record<s
   const data: Record<string, unknown>[] = [];
   let hasMore = false;
   for (const record of ctx.engine.store.walk<StoredObject>(ctx.scope, options.type, 'older', after)) {
-    if (record.deleted === true) continue;
-    const object = render(record);
-    if (!matchesQuery(object, query)) continue;
+    if (!recordMatches(record, query)) continue;
     if (data.length === limit) {
       hasMore = true;
       break;
     }
-    data.push(object);
+    data.push(render(record));
   }
   const result: Record<string, unknown> = {
     object: 'search_result',
@@ -180,7 +184,7 @@ export function searchObjects(ctx: ApiContext, options: SearchOptions): Record<s
   if (wantsTotal) {
     let total = 0;
     for (const record of ctx.engine.store.walk<StoredObject>(ctx.scope, options.type)) {
-      if (record.deleted !== true && matchesQuery(render(record), query)) total++;
+      if (recordMatches(record, query)) total++;
     }
     result.total_count = total;
   }

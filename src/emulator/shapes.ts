@@ -124,3 +124,9 @@ export function render(record: StoredObject): Record<string, unknown> {
   }
   return out;
 }
+
+/** One field as it would render, without building the whole object (search scans every record). */
+export function renderedField(record: StoredObject, field: string): unknown {
+  const value = record[field];
+  return value !== undefined ? value : TEMPLATES[record.object]?.[field];
+}

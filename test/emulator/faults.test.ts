@@ -108,6 +108,6 @@ describe('control endpoints over HTTP', () => {
     expect((await call('POST', '/reset')).body).toEqual({ reset: true });
     const after = await stripeFor(emulator.current).customers.list();
     expect(after.data).toEqual([]);
-    expect((await stripeFor(emulator.current).accounts.retrieve()).id).toBe(emulator.current.platformAccountId);
+    expect((await stripeFor(emulator.current).accounts.retrieveCurrent()).id).toBe(emulator.current.platformAccountId);
   });
 });

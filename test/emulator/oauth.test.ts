@@ -83,7 +83,7 @@ describe('POST /oauth/token', () => {
     expect(token.stripe_user_id).toMatch(/^acct_/);
 
     const asAccount = stripeFor(emulator.current, token.access_token!);
-    const account = await asAccount.accounts.retrieve();
+    const account = await asAccount.accounts.retrieveCurrent();
     expect(account.id).toBe(token.stripe_user_id);
     const customer = await asAccount.customers.create({ name: 'Via OAuth' });
     const viaHeader = stripeFor(emulator.current, undefined, { stripeAccount: token.stripe_user_id });
@@ -109,7 +109,7 @@ describe('POST /oauth/token', () => {
     const refreshed = await stripe.oauth.token({ grant_type: 'refresh_token', refresh_token: token.refresh_token! });
     expect(refreshed.access_token).not.toBe(token.access_token);
     expect(refreshed.stripe_user_id).toBe(token.stripe_user_id);
-    expect((await stripeFor(emulator.current, refreshed.access_token!).accounts.retrieve()).id).toBe(token.stripe_user_id);
+    expect((await stripeFor(emulator.current, refreshed.access_token!).accounts.retrieveCurrent()).id).toBe(token.stripe_user_id);
 
     const narrowed = await stripe.oauth.token({ grant_type: 'refresh_token', refresh_token: token.refresh_token!, scope: 'read_only' });
     expect(narrowed.scope).toBe('read_only');
@@ -165,7 +165,7 @@ describe('POST /oauth/deauthorize', () => {
   it('lets tests revoke an account’s tokens directly', async () => {
     const token = await connect();
     expect(emulator.current.control.revokeTokens(token.stripe_user_id!)).toBe(2);
-    const revoked = await expectStripeError(stripeFor(emulator.current, token.access_token!).accounts.retrieve());
+    const revoked = await expectStripeError(stripeFor(emulator.current, token.access_token!).accounts.retrieveCurrent());
     expect(revoked.type).toBe('StripeAuthenticationError');
   });
 
@@ -173,7 +173,7 @@ describe('POST /oauth/deauthorize', () => {
     const first = emulator.current.control.approveOAuth({ email: 'owner@example.com', businessName: 'Owner Co', state: 'st' });
     expect(new URL(first.redirectUrl).searchParams.get('state')).toBe('st');
     const token = await stripeFor(emulator.current).oauth.token({ grant_type: 'authorization_code', code: first.code });
-    const account = await stripeFor(emulator.current, token.access_token!).accounts.retrieve();
+    const account = await stripeFor(emulator.current, token.access_token!).accounts.retrieveCurrent();
     expect(account).toMatchObject({ email: 'owner@example.com', business_profile: { name: 'Owner Co' } });
     const again = emulator.current.control.approveOAuth({ account: first.stripeUserId });
     expect(again.stripeUserId).toBe(first.stripeUserId);

@@ -153,7 +153,7 @@ describe('balance and account', () => {
   });
 
   it("answers GET /v1/account for the key's account", async () => {
-    const account = await stripeFor(emulator.current).accounts.retrieve();
+    const account = await stripeFor(emulator.current).accounts.retrieveCurrent();
     expect(account).toMatchObject({ id: emulator.current.platformAccountId, object: 'account', email: 'platform@example.com', charges_enabled: true });
     expect(account.business_profile?.name).toBe('Emulator Platform');
   });

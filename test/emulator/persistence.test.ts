@@ -31,7 +31,7 @@ describe('SQLite persistence', () => {
       const replay = await again.customers.create({ name: 'Durable', metadata: { kept: 'yes' } }, { idempotencyKey: 'durable-key' });
       expect(replay.id).toBe(customer.id);
       expect(replay.lastResponse.headers['idempotent-replayed']).toBe('true');
-      expect((await stripeFor(second, token.access_token!).accounts.retrieve()).id).toBe(token.stripe_user_id);
+      expect((await stripeFor(second, token.access_token!).accounts.retrieveCurrent()).id).toBe(token.stripe_user_id);
       const reused = await expectStripeError(again.oauth.token({ grant_type: 'authorization_code', code: approval.code }));
       expect(reused.type).toBe('StripeInvalidGrantError');
     } finally {

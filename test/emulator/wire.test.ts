@@ -168,7 +168,7 @@ describe('connected accounts', () => {
     expect((await connected.customers.retrieve(customer.id)).id).toBe(customer.id);
     const platformView = await expectStripeError(stripeFor(emulator.current).customers.retrieve(customer.id));
     expect(platformView.statusCode).toBe(404);
-    const me = await connected.accounts.retrieve();
+    const me = await connected.accounts.retrieveCurrent();
     expect(me).toMatchObject({ id: account.id, email: 'shop@example.com', business_profile: { name: 'Shop' } });
     const listed = await stripeFor(emulator.current).accounts.list({ limit: 100 });
     expect(listed.data.map((entry) => entry.id)).toContain(account.id);
