@@ -98,19 +98,20 @@ describe('safe retries', () => {
       { status: 500, count: 2, path: '/v1/payment_intents', method: 'POST' },
       { drop: true, count: 1, path: '/v1/payment_intents', method: 'POST' },
     ]);
-    const result = await cli(
-      emulator.current,
-      ['payments', 'create', '--amount', '20.00', '--currency', 'usd', '--payment-method', 'pm_card_visa', '--confirm', '--metadata', 'order=faulty-1', '--idempotency-key', 'faulty-1', '--json'],
-      { ATOM_STRIPE_MAX_RETRIES: '3' },
-    );
+    const args = ['payments', 'create', '--amount', '20.00', '--currency', 'usd', '--payment-method', 'pm_card_visa', '--confirm', '--metadata', 'order=faulty-1', '--idempotency-key', 'faulty-1', '--json'];
+    const result = await cli(emulator.current, args, { ATOM_STRIPE_MAX_RETRIES: '3' });
     expect(result.stderr).not.toContain('error');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ status: 'succeeded', amount_received: 2000 });
     expect(emulator.current.control.idempotencyStats('faulty-1')).toMatchObject({ requests: 4, executions: 1 });
     expect(emulator.current.control.pendingFaults()).toEqual([]);
     // Re-running the whole command after a failure is safe too: the key replays the payment.
-    const rerun = await cli(emulator.current, ['payments', 'create', '--amount', '20.00', '--currency', 'usd', '--payment-method', 'pm_card_visa', '--confirm', '--idempotency-key', 'faulty-1', '--json']);
+    const rerun = await cli(emulator.current, args);
     expect(JSON.parse(rerun.stdout).id).toBe(JSON.parse(result.stdout).id);
+    // The same key with different parameters is Stripe's idempotency error, not a second payment.
+    const changed = await cli(emulator.current, args.map((arg) => (arg === '20.00' ? '21.00' : arg)));
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toMatch(/idempotency/i);
     expect((await stripeFor(emulator.current).paymentIntents.search({ query: "metadata['order']:'faulty-1'" })).data).toHaveLength(1);
   });
 
