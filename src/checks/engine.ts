@@ -58,8 +58,14 @@ export async function runChecks(checks: Check[], context: CheckContext, options:
     }
     const timeoutMs = Math.max(check.minTimeoutMs ?? 0, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     const controller = new AbortController();
-    const onAbort = () => controller.abort(options.signal?.reason);
+    let rejectInterrupted: (error: Error) => void = () => {};
+    const interrupted = new Promise<never>((_, reject) => (rejectInterrupted = reject));
+    const onAbort = () => {
+      controller.abort(options.signal?.reason);
+      rejectInterrupted(new Error('interrupted'));
+    };
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
     options.onStart?.(check);
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
@@ -70,10 +76,6 @@ export async function runChecks(checks: Check[], context: CheckContext, options:
         controller.abort(new Timeout());
         reject(new Timeout());
       }, timeoutMs);
-    });
-    const interrupted = new Promise<never>((_, reject) => {
-      if (options.signal?.aborted) reject(new Error('interrupted'));
-      options.signal?.addEventListener('abort', () => reject(new Error('interrupted')), { once: true });
     });
     let outcome: CheckOutcome;
     try {

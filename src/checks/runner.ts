@@ -61,8 +61,7 @@ export async function executeChecks(ctx: Context, options: ExecuteOptions): Prom
   if (ctx.signal.aborted) throw new InterruptedError();
   if (verdict(results, options.strict) === 'fail') {
     const failing = results.filter((r) => r.status === 'fail' || (options.strict && r.status === 'warn'));
-    const noun = failing.length === 1 ? 'check' : 'checks';
-    throw new OperationError(`${options.command}: ${failing.length} of ${results.length} ${noun} failed (${failing.map((r) => r.id).join(', ')})`);
+    throw new OperationError(`${options.command}: ${failing.length} of ${results.length} checks failed (${failing.map((r) => r.id).join(', ')})`);
   }
   return results;
 }

@@ -51,10 +51,12 @@ export function define(noun: Command, app: App): Command {
     ],
     [0, 1, 2, 130],
     [
-      'Read-only checks: auth (the key or --account token authenticates), balance, customers (list --limit 1),',
-      'store-roundtrip (a temporary record is written, read and deleted), webhook-signature (signed and verified locally).',
-      '--write adds write-cycle; with a live key it refuses unless --live. Everything it creates carries the',
-      'metadata atom_stripe_smoke=<run id>. --webhook-url and --health-url add the remote checks.',
+      'Read-only checks: auth (the key or --account token authenticates),',
+      'balance, customers (list --limit 1), store-roundtrip (a temporary record',
+      'written, read, deleted), webhook-signature (signed and verified locally).',
+      '--write adds write-cycle (refused with a live key unless --live); what it',
+      'creates carries metadata atom_stripe_smoke=<run id> and is cleaned up.',
+      '--webhook-url and --health-url add checks of a deployed application.',
       'Exit 0 only when every selected check passes. It never prompts.',
     ].join('\n'),
   );
