@@ -3,7 +3,7 @@
  * with O_EXCL holding `{pid, host, at}`. A lock whose process is gone (same host) or that is older
  * than `staleMs` is taken over, so a killed run never blocks the next one for long.
  */
-import { mkdirSync, openSync, readFileSync, closeSync, writeSync, unlinkSync, statSync, renameSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, closeSync, writeSync, unlinkSync, statSync, renameSync, utimesSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -76,7 +76,18 @@ export async function acquireLockFile(path: string, options: LockFileOptions): P
     await new Promise((resolve) => setTimeout(resolve, delay));
     delay = Math.min(delay * 2, 250);
   }
+  // Keep the file fresh while held, so a long holder is never mistaken for a dead one.
+  const heartbeat = setInterval(() => {
+    try {
+      const now = new Date();
+      utimesSync(path, now, now);
+    } catch {
+      // Gone or taken over; release() will notice.
+    }
+  }, Math.max(250, Math.floor(staleMs / 4)));
+  heartbeat.unref();
   return () => {
+    clearInterval(heartbeat);
     try {
       const holder = JSON.parse(readFileSync(path, 'utf8')) as { token: string };
       if (holder.token === token) unlinkSync(path);

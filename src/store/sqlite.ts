@@ -244,9 +244,19 @@ export async function openSqliteTokenStore(options: SqliteStoreOptions): Promise
         delay = Math.min(delay * 2, 500);
       }
       heldLeases.add(userId);
+      // A refresh that outlives the lease must not lose it: renew while fn runs.
+      const renew = setInterval(() => {
+        try {
+          db.prepare('UPDATE token_locks SET expires_at = ? WHERE profile = ? AND user_id = ? AND owner = ?').run(Date.now() + leaseMs, profile, userId, owner);
+        } catch {
+          // Busy: the next tick retries, well before the lease ends.
+        }
+      }, Math.max(250, Math.floor(leaseMs / 4)));
+      renew.unref();
       try {
         return { acquired: true, value: await fn() };
       } finally {
+        clearInterval(renew);
         heldLeases.delete(userId);
         immediate(() => db.prepare('DELETE FROM token_locks WHERE profile = ? AND user_id = ? AND owner = ?').run(profile, userId, owner));
       }

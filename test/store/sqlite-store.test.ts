@@ -103,4 +103,15 @@ describe('sqlite store', () => {
     ]);
     await store.close();
   });
+
+  it('a lease left by a dead run is taken over once it expires, never before', async () => {
+    const { file } = tempFile();
+    const store = await openSqliteTokenStore({ file, profile: 'default', cipher: createCipher(generateKey()), now });
+    store.db.prepare('INSERT INTO token_locks (profile, user_id, owner, expires_at) VALUES (?, ?, ?, ?)').run('default', 'held', 'other-host:1:x', Date.now() + 600_000);
+    store.db.prepare('INSERT INTO token_locks (profile, user_id, owner, expires_at) VALUES (?, ?, ?, ?)').run('default', 'dead', 'other-host:2:y', Date.now() - 1);
+    expect(await store.withLock('held', async () => 'x', { skipIfLocked: true })).toEqual({ acquired: false });
+    expect(await store.withLock('dead', async () => 'taken over', { skipIfLocked: true })).toEqual({ acquired: true, value: 'taken over' });
+    expect(store.db.prepare("SELECT COUNT(*) AS n FROM token_locks WHERE user_id = 'dead'").get()).toEqual({ n: 0 });
+    await store.close();
+  });
 });
