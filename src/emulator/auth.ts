@@ -25,7 +25,7 @@ export interface Caller extends Actor {
 
 /** Keys are masked as Stripe masks them in error messages: the prefix and the last four. */
 export function maskKey(key: string): string {
-  const prefix = /^[a-z]+_(test|live)_/.exec(key)?.[0] ?? '';
+  const prefix = /^[a-z]+_(test_|live_)?/.exec(key)?.[0] ?? '';
   return `${prefix}${'*'.repeat(Math.max(4, key.length - prefix.length - 4))}${key.slice(-4)}`;
 }
 

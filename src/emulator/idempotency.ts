@@ -10,6 +10,11 @@ import type { Store, StoredObject } from './store.js';
 
 const RETENTION_SECONDS = 24 * 60 * 60;
 const PRUNE_EVERY = 500;
+/**
+ * stripe-node keys every POST, so a long bench run would keep a response body per write for a day.
+ * Past this many records the oldest are dropped early: a deliberate trade of fidelity for memory.
+ */
+const MAX_RECORDS = 50_000;
 
 export interface SavedResponse {
   status: number;
@@ -84,14 +89,16 @@ export class IdempotencyStore {
     if (++this.savesSincePrune >= PRUNE_EVERY) this.prune();
   }
 
-  /** Records are in creation order, so expired ones are all at the oldest end. */
+  /** Records are in creation order, so expired (and surplus) ones are all at the oldest end. */
   private prune(): void {
     this.savesSincePrune = 0;
     const cutoff = this.unixNow() - RETENTION_SECONDS;
+    let surplus = this.store.count(SYSTEM_SCOPE, 'idempotency') - MAX_RECORDS;
     const expired: string[] = [];
     for (const record of this.store.walk<IdempotencyRecord>(SYSTEM_SCOPE, 'idempotency', 'newer')) {
-      if (record.created >= cutoff) break;
+      if (record.created >= cutoff && surplus <= 0) break;
       expired.push(record.id);
+      surplus--;
     }
     this.store.batch(() => expired.forEach((id) => this.store.remove(SYSTEM_SCOPE, 'idempotency', id)));
   }

@@ -4,7 +4,7 @@
  * Errors use OAuth's shape `{error, error_description}`, not the API's.
  */
 import { SYSTEM_SCOPE, systemContext, scopeFor, type Engine } from './engine.js';
-import type { AccessTokenRecord } from './auth.js';
+import { maskKey, type AccessTokenRecord } from './auth.js';
 import { newId, newSecret } from './ids.js';
 import type { Params } from './params.js';
 import type { StoredObject } from './store.js';
@@ -130,7 +130,7 @@ export class OAuthProvider {
   token(params: Params, bearerKey: string | undefined): OAuthResponse {
     const secret = text(params, 'client_secret') ?? bearerKey;
     if (!this.isPlatformSecret(secret)) {
-      throw new OAuthError(401, 'invalid_client', secret ? `No such api key: ${secret.slice(0, 8)}…` : 'No client secret provided.');
+      throw new OAuthError(401, 'invalid_client', secret ? `No such API key: ${maskKey(secret)}` : 'No client secret provided.');
     }
     const livemode = /_live_/.test(secret!);
     const grantType = text(params, 'grant_type');
@@ -144,11 +144,11 @@ export class OAuthProvider {
     const codeId = text(params, 'code');
     if (!codeId) throw new OAuthError(400, 'invalid_request', 'No authorization code provided');
     const code = this.engine.store.get<CodeRecord>(SYSTEM_SCOPE, 'oauth_code', codeId);
-    if (!code) throw new OAuthError(400, 'invalid_grant', `Authorization code does not exist: ${codeId}`);
+    if (!code) throw new OAuthError(400, 'invalid_grant', `Authorization code does not exist: ${maskKey(codeId)}`);
     if (code.used) {
       // Stripe treats a replayed code as a stolen one and revokes what it issued.
       this.revokeGrant(code.id);
-      throw new OAuthError(400, 'invalid_grant', `Authorization code already used: ${codeId}`);
+      throw new OAuthError(400, 'invalid_grant', `Authorization code already used: ${maskKey(codeId)}`);
     }
     this.engine.store.replace(SYSTEM_SCOPE, 'oauth_code', { ...code, used: true });
     const refreshToken: RefreshTokenRecord = {
@@ -162,7 +162,7 @@ export class OAuthProvider {
     const token = text(params, 'refresh_token');
     if (!token) throw new OAuthError(400, 'invalid_request', 'No refresh token provided');
     const record = this.engine.store.get<RefreshTokenRecord>(SYSTEM_SCOPE, 'oauth_refresh_token', token);
-    if (!record || record.revoked) throw new OAuthError(400, 'invalid_grant', `Invalid refresh token: ${token.slice(0, 8)}…`);
+    if (!record || record.revoked) throw new OAuthError(400, 'invalid_grant', `Refresh token does not exist: ${maskKey(token)}`);
     const requested = text(params, 'scope') ?? record.scope;
     if (!SCOPES.includes(requested as OAuthScope)) throw new OAuthError(400, 'invalid_scope', `Invalid scope: ${requested}. Valid scopes are read_write and read_only.`);
     if (record.scope === 'read_only' && requested === 'read_write') {

@@ -81,13 +81,13 @@ export function createRequestHandler(deps: ServerDeps): (request: IncomingMessag
   const errorReply = (error: ApiError, requestId: string): Reply =>
     json(error.status, error.toBody(`${deps.baseUrl()}/_emulator/requests/${requestId}`), error.headers);
 
-  async function api(request: IncomingMessage, url: URL, body: string, requestId: string, idempotencyKey: string | undefined): Promise<Reply & { account?: string; replayed?: boolean }> {
+  function api(request: IncomingMessage, url: URL, body: string, requestId: string, idempotencyKey: string | undefined): Reply & { account?: string; replayed?: boolean } {
     const method = request.method ?? 'GET';
     const params = method === 'POST' ? { ...parseParams(url.search.slice(1)), ...parseParams(body) } : parseParams(url.search.slice(1));
     const caller = deps.authenticator.authenticate(request.headers);
     if (caller.readOnly && method !== 'GET') {
       const key = keyFromHeaders(request.headers)!;
-      throw permissionDenied(`The provided key '${maskKey(key)}' does not have the required permissions for this endpoint on account '${caller.accountId}'. This key was granted read_only access.`, 'oauth_not_supported');
+      throw permissionDenied(`The provided key '${maskKey(key)}' does not have the required permissions for this endpoint on account '${caller.accountId}'. This key was granted read_only access.`);
     }
     const match = deps.router.match(method, url.pathname);
     if (!match) throw unrecognizedUrl(method, url.pathname);
@@ -128,7 +128,7 @@ export function createRequestHandler(deps: ServerDeps): (request: IncomingMessag
     return { ...reply, account: caller.accountId };
   }
 
-  async function oauth(request: IncomingMessage, url: URL, body: string): Promise<Reply> {
+  function oauth(request: IncomingMessage, url: URL, body: string): Reply {
     const method = request.method ?? 'GET';
     const params = { ...parseParams(url.search.slice(1)), ...parseParams(body) };
     const bearer = keyFromHeaders(request.headers);
@@ -206,13 +206,13 @@ export function createRequestHandler(deps: ServerDeps): (request: IncomingMessag
       let reply: Reply & { account?: string; replayed?: boolean };
       if (url.pathname.startsWith('/v1/')) {
         try {
-          reply = await api(request, url, body, requestId, idempotencyKey);
+          reply = api(request, url, body, requestId, idempotencyKey);
         } catch (error) {
           if (!(error instanceof ApiError)) throw error;
           reply = errorReply(error, requestId);
         }
       } else if (url.pathname.startsWith('/oauth/') || url.pathname.startsWith('/express/oauth/')) {
-        reply = await oauth(request, url, body);
+        reply = oauth(request, url, body);
       } else {
         reply = errorReply(unrecognizedUrl(method, url.pathname), requestId);
       }

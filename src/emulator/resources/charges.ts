@@ -54,7 +54,6 @@ export function refundableAmount(charge: ChargeRecord): number {
 /** Records the charge a PaymentIntent attempt made, and its charge.succeeded / charge.failed event. */
 export function createCharge(ctx: ApiContext, input: ChargeInput): ChargeRecord {
   const succeeded = !input.decline;
-  const id = newId('ch');
   const fields = {
     amount: input.amount,
     amount_captured: succeeded && input.capture ? input.amount : 0,
@@ -77,7 +76,7 @@ export function createCharge(ctx: ApiContext, input: ChargeInput): ChargeRecord 
     refunded: false,
     status: succeeded ? 'succeeded' : 'failed',
   } as const;
-  const charge = create<ChargeRecord>(ctx, CHARGE, fields as unknown as ChargeRecord, { id });
+  const charge = create<ChargeRecord>(ctx, CHARGE, fields as unknown as ChargeRecord);
   ctx.engine.emit(ctx, succeeded ? 'charge.succeeded' : 'charge.failed', charge);
   return charge;
 }

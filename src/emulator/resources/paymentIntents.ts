@@ -6,7 +6,7 @@
 import { currencyExponent, MINIMUM_CHARGE, SUPPORTED_CURRENCIES } from '../../stripe/money.js';
 import type { ApiContext } from '../engine.js';
 import { ApiError, invalidParam, invalidRequest, unexpectedState } from '../errors.js';
-import { randomAlphanumeric } from '../ids.js';
+import { newId, randomAlphanumeric } from '../ids.js';
 import { mergeMetadata, nullableString, optionalBoolean, optionalEnum, optionalInteger, optionalString, requiredInteger, requiredString, type Params } from '../params.js';
 import type { Router } from '../router.js';
 import { render } from '../shapes.js';
@@ -140,7 +140,7 @@ export function registerPaymentIntents(router: Router): void {
     if (customer) loadCustomer(ctx, customer);
     const paymentMethodParam = optionalString(params, 'payment_method');
     const paymentMethod = paymentMethodParam ? resolvePaymentMethod(ctx, paymentMethodParam) : undefined;
-    const id = `pi_${randomAlphanumeric(24)}`;
+    const id = newId('pi');
     const intent = create<PaymentIntentRecord>(ctx, PAYMENT_INTENT, defined({
       amount,
       currency,
