@@ -43,6 +43,17 @@ function readRecurring(params: Params, name: (field: string) => string): Recurri
   return { interval, interval_count: count, meter: null, trial_period_days: null, usage_type: usageType };
 }
 
+/** Lookup keys are unique per account; `transfer_lookup_key=true` moves one from its current price. */
+function claimLookupKey(ctx: ApiContext, params: Params, lookupKey: string, forPriceId?: string): void {
+  for (const other of ctx.engine.store.walk<PriceRecord>(ctx.scope, PRICE.type)) {
+    if (other.id === forPriceId || other.lookup_key !== lookupKey) continue;
+    if (optionalBoolean(params, 'transfer_lookup_key') !== true) {
+      throw invalidRequest(`A price (\`${other.id}\`) already uses that lookup key.`, { param: 'lookup_key' });
+    }
+    update(ctx, PRICE, other, { lookup_key: null });
+  }
+}
+
 /** Takes the nested form of `default_price_data` / `price_data` as well as a top-level price body. */
 export function createPrice(ctx: ApiContext, params: Params, productId: string, prefix?: string): PriceRecord {
   const name = (field: string) => (prefix ? `${prefix}[${field}]` : field);
@@ -52,15 +63,7 @@ export function createPrice(ctx: ApiContext, params: Params, productId: string, 
   if (unitAmount === undefined && unitAmountDecimal === undefined && !params.custom_unit_amount) throw missingParam(name('unit_amount'));
   const recurring = readRecurring(params, name);
   const lookupKey = nullableString(params, 'lookup_key');
-  if (lookupKey) {
-    for (const price of ctx.engine.store.walk<PriceRecord>(ctx.scope, PRICE.type)) {
-      if (price.lookup_key !== lookupKey) continue;
-      if (optionalBoolean(params, 'transfer_lookup_key') !== true) {
-        throw invalidRequest(`A price (\`${price.id}\`) already uses that lookup key.`, { param: 'lookup_key' });
-      }
-      update(ctx, PRICE, price, { lookup_key: null });
-    }
-  }
+  if (lookupKey) claimLookupKey(ctx, params, lookupKey);
   const amount = unitAmount ?? (unitAmountDecimal !== undefined ? Math.round(Number(unitAmountDecimal)) : null);
   return create<PriceRecord>(ctx, PRICE, defined({
     active: optionalBoolean(params, 'active'),
@@ -105,15 +108,7 @@ export function registerPrices(router: Router): void {
     const price = loadPrice(ctx, ctx.path.id, 'id');
     const { params } = ctx;
     const lookupKey = nullableString(params, 'lookup_key');
-    if (lookupKey) {
-      for (const other of ctx.engine.store.walk<PriceRecord>(ctx.scope, PRICE.type)) {
-        if (other.id === price.id || other.lookup_key !== lookupKey) continue;
-        if (optionalBoolean(params, 'transfer_lookup_key') !== true) {
-          throw invalidRequest(`A price (\`${other.id}\`) already uses that lookup key.`, { param: 'lookup_key' });
-        }
-        update(ctx, PRICE, other, { lookup_key: null });
-      }
-    }
+    if (lookupKey) claimLookupKey(ctx, params, lookupKey, price.id);
     return render(update(ctx, PRICE, price, defined({
       active: optionalBoolean(params, 'active'),
       lookup_key: lookupKey,
