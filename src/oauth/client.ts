@@ -38,6 +38,8 @@ export function requirePlatformSecret(ctx: Context): PlatformSecret {
 export interface OAuthClientOptions {
   /** Overrides the max_network_retries setting (token refresh does its own 429 back-off). */
   maxNetworkRetries?: number;
+  /** Log every request (default). Token refresh logs them only with --verbose: 1,000 lines a run is noise. */
+  logRequests?: boolean;
 }
 
 export async function oauthClient(ctx: Context, secret: string, options: OAuthClientOptions = {}): Promise<Stripe> {
@@ -51,7 +53,7 @@ export async function oauthClient(ctx: Context, secret: string, options: OAuthCl
     env: ctx.env,
     onResponse: (event) => {
       ctx.verbose(`${event.method} ${event.path} ${event.status} ${event.requestId ?? '-'} idempotency-key=${event.idempotencyKey ?? '-'} ${event.elapsedMs}ms`);
-      ctx.log.debug('stripe.request', { ...event });
+      if (options.logRequests !== false) ctx.log.debug('stripe.request', { ...event });
     },
   });
 }

@@ -94,6 +94,51 @@ class Semaphore {
   }
 }
 
+type Update = (userId: string, expectedVersion: number, changes: TokenChanges) => Promise<TokenRecord>;
+
+/**
+ * Verify results (last_verified_at, needs_reconnect) are written in batches: on sqlite every
+ * commit is an fsync that blocks the event loop (better-sqlite3 is synchronous), so 1,000 separate
+ * writes would stall every request in flight. A batch runs the store's own CAS updates inside one
+ * IMMEDIATE transaction (they nest as savepoints, so a lost CAS rolls back only itself) and pays
+ * one fsync. Rolls never go through here: each new token is committed on its own, at once.
+ * Other stores write directly.
+ */
+export function verifyWriter(store: TokenStore, maxItems = 100, maxDelayMs = 25): { update: Update; flush(): void } {
+  const db = (store as { db?: { transaction(fn: () => void): { immediate(): void } } }).db;
+  if (store.kind !== 'sqlite' || !db) return { update: (userId, version, changes) => store.update(userId, version, changes), flush() {} };
+  let queue: Array<{ args: [string, number, TokenChanges]; resolve: (record: Promise<TokenRecord>) => void }> = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const batch = queue;
+    queue = [];
+    if (!batch.length) return;
+    const results: Array<Promise<TokenRecord>> = [];
+    try {
+      db.transaction(() => {
+        for (const item of batch) results.push(store.update(...item.args));
+      }).immediate();
+    } catch (error) {
+      // The batch's transaction failed as a whole (busy): every write reports it.
+      for (const item of batch) item.resolve(Promise.reject(error));
+      return;
+    }
+    batch.forEach((item, index) => item.resolve(results[index]));
+  };
+  return {
+    update(...args) {
+      return new Promise<TokenRecord>((resolve) => {
+        queue.push({ args, resolve: (record) => resolve(record) });
+        if (queue.length >= maxItems) flush();
+        else timer ??= setTimeout(flush, maxDelayMs);
+      });
+    },
+    flush,
+  };
+}
+
 type ErrorKind = 'auth' | 'invalid_grant' | 'rate' | 'temporary' | 'failed';
 
 export function classify(error: unknown): ErrorKind {
@@ -233,14 +278,20 @@ export async function refreshTokens(
     }
   };
 
-  /** CAS with one re-read: `decide` sees the current record and returns the changes, or undefined to write nothing. */
-  const write = async (record: TokenRecord, decide: (current: TokenRecord) => TokenChanges | undefined): Promise<TokenRecord | undefined> => {
+  const verifyWrites = verifyWriter(store);
+
+  /** CAS with re-reads: `decide` sees the current record and returns the changes, or undefined to write nothing. */
+  const write = async (
+    record: TokenRecord,
+    decide: (current: TokenRecord) => TokenChanges | undefined,
+    update: Update = (userId, version, changes) => store.update(userId, version, changes),
+  ): Promise<TokenRecord | undefined> => {
     let current = record;
     for (let attempt = 0; ; attempt++) {
       const changes = decide(current);
       if (!changes) return undefined;
       try {
-        return await store.update(current.user_id, current.version, changes);
+        return await update(current.user_id, current.version, changes);
       } catch (error) {
         if (!(error instanceof ConflictError) || attempt >= 3) throw error;
         const fresh = await store.get(current.user_id);
@@ -268,7 +319,7 @@ export async function refreshTokens(
           return undefined;
         }
         return { status: 'needs_reconnect', last_error: message };
-      });
+      }, verifyWrites.update);
       if (retry && !retried) return verify(retry, reason, true);
       ctx.log.warn('token.refresh.needs_reconnect', { user_id: record.user_id, stripe_user_id: record.stripe_user_id, error: message });
       return result(written ?? record, 'verify', 'needs_reconnect', { status: 'needs_reconnect', reason, error: message });
@@ -276,6 +327,7 @@ export async function refreshTokens(
     const verifiedAt = ctx.now().toISOString();
     const written = await write(record, (current) =>
       current.access_token === record.access_token ? { last_verified_at: verifiedAt, status: 'active', last_error: null } : undefined,
+      verifyWrites.update,
     );
     return result(written ?? record, 'verify', 'verified', { status: written?.status ?? 'active', reason });
   };
@@ -398,6 +450,7 @@ export async function refreshTokens(
   };
   const workers = Math.max(1, Math.min(options.concurrency, records.length));
   await Promise.all(Array.from({ length: workers }, worker));
+  verifyWrites.flush();
   const done = results.filter(Boolean);
   return { results: done, summary: summarize(done, clock() - started), interrupted };
 }

@@ -96,7 +96,10 @@ export async function run(options: RefreshOptions, ctx: Context): Promise<void> 
     });
   }
   // Verify sends each token as its own key; the client's default key is only used by the roll.
-  const stripe = await oauthClient(ctx, secret?.secret ?? 'sk_unused_verify_only', { maxNetworkRetries: 0 });
+  const stripe = await oauthClient(ctx, secret?.secret ?? 'sk_unused_verify_only', {
+    maxNetworkRetries: 0,
+    logRequests: Boolean(ctx.globals.verbose || ctx.globals.debug),
+  });
   const { poolSizeOf } = await import('../../store/index.js');
   const poolSize = poolSizeOf({ env: ctx.env });
   const { results, summary, interrupted } = await refreshTokens(options, ctx, { store, stripe, poolSize });
