@@ -22,7 +22,7 @@ export function define(noun: Command, app: App): Command {
     'Copy the SQLite database consistently, even while other runs use it',
     ['db backup ~/backups/atom-stripe-$(date +%F).db', 'db backup /tmp/tokens.db --force'],
     [0, 1, 2],
-    'Uses SQLite\'s online backup API. The copy stays encrypted with the same key; keep the key backed up too.\n' +
+    'Uses SQLite\'s online backup API. The copy stays encrypted with the same key; keep the key backed up too. ' +
       'For PostgreSQL use pg_dump.',
   );
   return command.action(app.handle<{ force?: boolean }>((ctx, [file], flags) => run({ file, force: Boolean(flags.force) }, ctx)));

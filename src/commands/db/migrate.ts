@@ -15,8 +15,8 @@ export function define(noun: Command, app: App): Command {
     'Apply pending schema migrations (versioned, transactional, idempotent) and encrypt plaintext token rows',
     ['db migrate', 'db migrate --store postgres --database-url "postgres://atom@db/atom?sslmode=require"', 'DATABASE_URL=... atom-stripe db migrate --store postgres --json'],
     [0, 1, 2, 5],
-    "On PostgreSQL this adopts the original integration's stripe_oauth_tokens table in place: it adds atom-stripe's\n" +
-      'columns, encrypts rows stored in clear text, and replaces the index on the raw access token with one on an HMAC.\n' +
+    "On PostgreSQL this adopts the original integration's stripe_oauth_tokens table in place: it adds atom-stripe's " +
+      'columns, encrypts rows stored in clear text, and replaces the index on the raw access token with one on an HMAC. ' +
       'Safe to run from several hosts at once. SQLite migrates itself on every open; this command just reports it.',
   );
   return command.action(app.handle((ctx) => run({}, ctx)));

@@ -16,7 +16,7 @@ export function define(noun: Command, app: App): Command {
     "Export the profile's tokens as JSON on stdout, secrets encrypted unless --plaintext",
     ['token export > tokens.enc.json', 'token export --store keychain | atom-stripe token import --store sqlite', 'token export --plaintext --yes > tokens.json'],
     [0, 1, 2, 5],
-    'The encrypted form can be imported where the same encryption key is configured (ATOM_STRIPE_ENCRYPTION_KEY,\n' +
+    'The encrypted form can be imported where the same encryption key is configured (ATOM_STRIPE_ENCRYPTION_KEY, ' +
       'SECRET_KEY, the keychain key or the key file); it keeps timestamps and versions.',
   );
   return command.action(app.handle<{ plaintext?: boolean }>((ctx, _args, flags) => run({ plaintext: Boolean(flags.plaintext) }, ctx)));

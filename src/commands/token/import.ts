@@ -20,8 +20,8 @@ export function define(noun: Command, app: App): Command {
       'token export | ssh other-host atom-stripe token import',
     ],
     [0, 1, 2, 5],
-    'stdin holds a JSON array of records with the fields user_id, access_token, refresh_token, token_type, expires_at,\n' +
-      'stripe_user_id, stripe_publishable_key, scope and livemode (status, last_verified_at, last_refreshed_at and last_error\n' +
+    'stdin holds a JSON array of records with the fields user_id, access_token, refresh_token, token_type, expires_at, ' +
+      'stripe_user_id, stripe_publishable_key, scope and livemode (status, last_verified_at, last_refreshed_at and last_error ' +
       'are accepted too), or a document written by `token export`. A record whose user_id exists replaces it.',
   );
   return command.action(app.handle((ctx) => run({}, ctx)));

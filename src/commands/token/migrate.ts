@@ -25,7 +25,7 @@ export function define(noun: Command, app: App): Command {
     "Copy the profile's tokens to another store, verify each by reading it back, then optionally delete the source",
     ['token migrate --from keychain --to sqlite', 'token migrate --from sqlite --to postgres --database-url postgres://... --delete-source'],
     [0, 1, 2, 5],
-    'Safe to interrupt at any point and rerun: records already copied are skipped, and nothing is deleted\n' +
+    'Safe to interrupt at any point and rerun: records already copied are skipped, and nothing is deleted ' +
       'from the source until every record has been copied and read back identical.',
   );
   return command.action(

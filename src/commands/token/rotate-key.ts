@@ -15,9 +15,9 @@ export function define(noun: Command, app: App): Command {
     'Re-encrypt every stored token under a new encryption key, in one transaction',
     ['token rotate-key', 'ATOM_STRIPE_NEW_ENCRYPTION_KEY=$(openssl rand -base64 32) atom-stripe token rotate-key --store postgres'],
     [0, 1, 2, 5],
-    'With a key file or a keychain key, a new key is generated and stored next to the old one before any row\n' +
-      'changes, so an interrupted rotation leaves every row readable. When the key comes from ATOM_STRIPE_ENCRYPTION_KEY\n' +
-      'or SECRET_KEY, give the new key in ATOM_STRIPE_NEW_ENCRYPTION_KEY and update the environment afterwards\n' +
+    'With a key file or a keychain key, a new key is generated and stored next to the old one before any row ' +
+      'changes, so an interrupted rotation leaves every row readable. When the key comes from ATOM_STRIPE_ENCRYPTION_KEY ' +
+      'or SECRET_KEY, give the new key in ATOM_STRIPE_NEW_ENCRYPTION_KEY and update the environment afterwards ' +
       '(ATOM_STRIPE_ENCRYPTION_KEY=new,old lets hosts read both while they roll). Applies to every profile in the database.',
   );
   return command.action(app.handle((ctx) => run({}, ctx)));
