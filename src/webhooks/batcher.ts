@@ -1,8 +1,11 @@
 /**
- * Group commit: items submitted while a flush is pending or running are written together in the
- * next flush, one transaction (one fsync) for the whole batch, and every submitter's promise
- * settles only after that commit. With a synchronous SQLite write the batching is natural: while
- * one commit blocks the event loop, arrivals pile up and the next turn collects them all.
+ * Group commit: items submitted in the same event-loop turn are written together, one transaction
+ * (one fsync) for the batch, and every submitter's promise settles only after that commit.
+ *
+ * `maxInFlight` bounds how many batches may be committing at once. 1 suits a synchronous SQLite
+ * write on this thread (arrivals pile up while it blocks, and the next turn takes them all). A
+ * store that commits elsewhere (the SQLite writer thread, PostgreSQL) takes more, so the next batch
+ * is already queued when the current commit ends and the disk never waits for this thread.
  */
 export interface Batcher<T, R> {
   submit(item: T): Promise<R>;
@@ -11,34 +14,42 @@ export interface Batcher<T, R> {
   readonly pending: number;
 }
 
-export function createBatcher<T, R>(flush: (items: T[]) => Promise<R[]>, maxBatch = 1000): Batcher<T, R> {
+export interface BatcherOptions {
+  maxBatch?: number;
+  maxInFlight?: number;
+}
+
+export function createBatcher<T, R>(flush: (items: T[]) => Promise<R[]>, options: BatcherOptions = {}): Batcher<T, R> {
+  const maxBatch = options.maxBatch ?? 1000;
+  const maxInFlight = options.maxInFlight ?? 1;
   let queue: Array<{ item: T; resolve: (value: R) => void; reject: (error: unknown) => void }> = [];
-  let running: Promise<void> | undefined;
+  const inFlight = new Set<Promise<void>>();
   let scheduled = false;
 
-  const run = async () => {
-    while (queue.length) {
-      const batch = queue.slice(0, maxBatch);
-      queue = queue.slice(batch.length);
+  const flushOne = () => {
+    const batch = queue.slice(0, maxBatch);
+    queue = queue.slice(batch.length);
+    const task = (async () => {
       try {
         const results = await flush(batch.map((entry) => entry.item));
         batch.forEach((entry, index) => entry.resolve(results[index]!));
       } catch (error) {
         for (const entry of batch) entry.reject(error);
       }
-    }
+    })().finally(() => {
+      inFlight.delete(task);
+      if (queue.length) schedule();
+    });
+    inFlight.add(task);
   };
 
   const schedule = () => {
-    if (scheduled || running) return;
+    if (scheduled || inFlight.size >= maxInFlight) return;
     scheduled = true;
     // setImmediate, not a microtask: requests whose bodies arrived in this same turn join the batch.
     setImmediate(() => {
       scheduled = false;
-      running = run().finally(() => {
-        running = undefined;
-        if (queue.length) schedule();
-      });
+      while (queue.length && inFlight.size < maxInFlight) flushOne();
     });
   };
 
@@ -50,8 +61,8 @@ export function createBatcher<T, R>(flush: (items: T[]) => Promise<R[]>, maxBatc
       });
     },
     async drain() {
-      while (queue.length || running || scheduled) {
-        if (running) await running;
+      while (queue.length || inFlight.size || scheduled) {
+        if (inFlight.size) await Promise.all([...inFlight]);
         else await new Promise((resolve) => setImmediate(resolve));
       }
     },

@@ -78,7 +78,8 @@ export async function startListener(config: ListenConfig, signal: AbortSignal): 
   const matches = typeMatcher(config.eventTypes);
   const verifier: Verifier | undefined = config.skipVerify && !config.secrets.length ? undefined : await createVerifier(config.secrets, config.toleranceSeconds);
 
-  const writer = createBatcher<IncomingEvent, InsertOutcome>((events) => store.insert(events));
+  // Several batches may be queued behind a commit when the store commits off this thread.
+  const writer = createBatcher<IncomingEvent, InsertOutcome>((events) => store.insert(events), { maxInFlight: store.pipelined ? 8 : 1 });
 
   let deliverer: Deliverer | undefined;
   let forwarder: Forwarder | undefined;

@@ -29,19 +29,19 @@ export function eventStoreLocation(ctx: Pick<Context, 'config'>): EventStoreLoca
   return { kind: 'sqlite', file: ctx.config.get('database_file') || ctx.config.paths.databaseFile };
 }
 
-export async function openEventStoreAt(location: EventStoreLocation): Promise<EventStore> {
+export async function openEventStoreAt(location: EventStoreLocation, options: { writerThread?: boolean } = {}): Promise<EventStore> {
   if (location.kind === 'postgres') {
     const { openPostgresEventStore } = await import('./postgres-store.js');
     const url = new URL(location.databaseUrl!);
     return openPostgresEventStore(location.databaseUrl!, `${url.hostname}:${url.port || 5432}${url.pathname}`);
   }
   const { openSqliteEventStore } = await import('./sqlite-store.js');
-  return openSqliteEventStore(location.file!);
+  return openSqliteEventStore(location.file!, options);
 }
 
 /** Opens the store once per run and closes it with the Context. */
-export async function openEventStore(ctx: Context): Promise<EventStore> {
-  const store = await openEventStoreAt(eventStoreLocation(ctx));
+export async function openEventStore(ctx: Context, options: { writerThread?: boolean } = {}): Promise<EventStore> {
+  const store = await openEventStoreAt(eventStoreLocation(ctx), options);
   ctx.onClose(() => store.close());
   return store;
 }

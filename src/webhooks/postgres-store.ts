@@ -118,6 +118,7 @@ export function postgresEventStore(pool: Pool, location: string): EventStore {
   return {
     kind: 'postgres',
     location,
+    pipelined: true,
     insert(events) {
       return transaction(pool, async (client) => {
         const outcomes: InsertOutcome[] = [];

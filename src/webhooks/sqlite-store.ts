@@ -76,7 +76,7 @@ export function migrateSqliteWebhooks(db: BetterSqlite3.Database) {
   return applySqliteMigrations(db, WEBHOOKS_COMPONENT, WEBHOOKS_SQLITE_MIGRATIONS);
 }
 
-export async function openSqliteEventStore(file: string): Promise<EventStore> {
+export async function openSqliteEventStore(file: string, options: SqliteEventStoreOptions = {}): Promise<EventStore> {
   const { openSqliteDatabase } = await import('../store/sqlite.js');
   const db = await openSqliteDatabase(file);
   try {
@@ -85,10 +85,18 @@ export async function openSqliteEventStore(file: string): Promise<EventStore> {
     db.close();
     throw error;
   }
-  return sqliteEventStore(db, file);
+  let writer: Awaited<ReturnType<typeof startWriterThread>>;
+  try {
+    writer = options.writerThread ? await startWriterThread(file) : undefined;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return sqliteEventStore(db, file, writer);
 }
 
-export function sqliteEventStore(db: BetterSqlite3.Database, location: string): EventStore {
+/** The insert of a batch in one BEGIN IMMEDIATE transaction; shared by the store and the writer thread. */
+export function insertStatements(db: BetterSqlite3.Database): (events: IncomingEvent[]) => InsertOutcome[] {
   const insertEvent = db.prepare(
     `INSERT INTO stripe_webhook_events (event_id, account, type, livemode, created, received_at, source, payload, signature, status, next_attempt_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?) ON CONFLICT (account, event_id) DO NOTHING`,
@@ -116,6 +124,65 @@ export function sqliteEventStore(db: BetterSqlite3.Database, location: string): 
       return 'duplicate';
     }),
   );
+  return (events) => insertBatch.immediate(events);
+}
+
+/** Runs inserts on a worker thread (see sqlite-writer.ts); undefined when the compiled worker is not there (tests on sources). */
+async function startWriterThread(file: string): Promise<{ insert: (events: IncomingEvent[]) => Promise<InsertOutcome[]>; close: () => Promise<void> } | undefined> {
+  const { existsSync } = await import('node:fs');
+  const { fileURLToPath } = await import('node:url');
+  const url = new URL('./sqlite-writer.js', import.meta.url);
+  if (!existsSync(fileURLToPath(url))) return undefined;
+  const { Worker } = await import('node:worker_threads');
+  const worker = new Worker(url, { workerData: { file } });
+  const waiting = new Map<number, { resolve: (outcomes: InsertOutcome[]) => void; reject: (error: Error) => void }>();
+  let nextId = 1;
+  let failure: Error | undefined;
+  await new Promise<void>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', () => {
+      worker.off('error', reject);
+      resolve();
+    });
+  });
+  worker.on('message', (message: { id: number; outcomes?: InsertOutcome[]; error?: { message: string; code?: string } }) => {
+    const entry = waiting.get(message.id);
+    waiting.delete(message.id);
+    if (!entry) return;
+    if (message.error) entry.reject(Object.assign(new Error(message.error.message), { code: message.error.code }));
+    else entry.resolve(message.outcomes!);
+  });
+  worker.on('error', (error) => {
+    failure = error;
+    for (const entry of waiting.values()) entry.reject(error);
+    waiting.clear();
+  });
+  worker.unref();
+  return {
+    insert(events) {
+      if (failure) return Promise.reject(failure);
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        worker.postMessage({ id, events });
+      });
+    },
+    async close() {
+      if (failure) return;
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage('close');
+      await exited;
+    },
+  };
+}
+
+export interface SqliteEventStoreOptions {
+  /** Commit inserts on a worker thread: for `webhook listen`, where fsync must not stall the server. */
+  writerThread?: boolean;
+}
+
+export function sqliteEventStore(db: BetterSqlite3.Database, location: string, writer?: Awaited<ReturnType<typeof startWriterThread>>): EventStore {
+  const insertBatch = insertStatements(db);
 
   const selectDue = db.prepare(
     `SELECT * FROM stripe_webhook_events WHERE status IN ('received', 'failed') AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
@@ -155,8 +222,9 @@ export function sqliteEventStore(db: BetterSqlite3.Database, location: string): 
   return {
     kind: 'sqlite',
     location,
+    pipelined: writer !== undefined,
     async insert(events) {
-      return insertBatch.immediate(events);
+      return writer ? writer.insert(events) : insertBatch(events);
     },
     async get(eventId, account) {
       const row = (
@@ -250,6 +318,7 @@ export function sqliteEventStore(db: BetterSqlite3.Database, location: string): 
       return Object.fromEntries(rows.map((row) => [row.type, row.n]));
     },
     async close() {
+      await writer?.close();
       if (db.open) db.close();
     },
   };

@@ -103,6 +103,8 @@ export interface EventStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Where the events live, without secrets. */
   readonly location: string;
+  /** True when inserts commit off this thread (SQLite writer thread, PostgreSQL): callers may queue several batches. */
+  readonly pipelined: boolean;
   /** Stores a batch in one transaction (the unit of group commit); one outcome per event, in order. */
   insert(events: IncomingEvent[]): Promise<InsertOutcome[]>;
   /** By Stripe event id; `account` disambiguates the same id seen on two accounts. */

@@ -123,7 +123,7 @@ export async function run(options: ListenOptions, ctx: Context): Promise<void> {
   const { startListener } = await import('../../webhooks/listener.js');
   const { summarize } = await import('../../webhooks/summary.js');
   const stripe = options.poll ? await ctx.stripe() : undefined;
-  const store = await openEventStore(ctx);
+  const store = await openEventStore(ctx, { writerThread: !options.poll });
 
   if (!options.poll && options.skipVerify) {
     ctx.io.err('warning: --skip-verify: accepting events without checking their signatures; anyone who can reach the port can inject events');
