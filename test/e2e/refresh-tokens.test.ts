@@ -98,7 +98,7 @@ describe('token refresh', () => {
     const result = await runCli(['token', 'refresh', '--user-id', 'charlie', '--roll', '--json'], { env });
     expect(result.code).toBe(4);
     expect(json(result).results[0]).toMatchObject({ action: 'roll', outcome: 'needs_reconnect', status: 'needs_reconnect' });
-    expect(String(json(result).results[0].error)).toMatch(/^Invalid refresh token/);
+    expect(String(json(result).results[0].error)).toMatch(/refresh token/i);
     expectNoTokens(result);
     await runCli(['disconnect', 'charlie', '--yes'], { env });
     await connect('charlie');
