@@ -9,7 +9,10 @@ const require = createRequire(import.meta.url);
 type Pty = typeof import('@lydell/node-pty');
 
 export interface PtySession {
+  /** What the terminal showed, escape sequences removed. */
   output(): string;
+  /** The bytes as written, escape sequences and all. */
+  rawOutput(): string;
   /** Waits until the output matches, then writes keys (e.g. 'y\r'). */
   answer(pattern: RegExp, keys: string, timeoutMs?: number): Promise<void>;
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
@@ -53,6 +56,7 @@ export function runInPty(args: string[], options: { env?: Env; cols?: number; cw
     });
   return {
     output: () => stripAnsi(text),
+    rawOutput: () => text,
     waitFor,
     async answer(pattern, keys, timeoutMs) {
       await waitFor(pattern, timeoutMs);
