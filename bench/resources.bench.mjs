@@ -1,0 +1,110 @@
+// Resource listing figures, each against a baseline in the same run:
+//  - `customers list --all --format jsonl` over 100,000 seeded emulator customers vs a plain
+//    stripe-node autoPagingEach loop writing the same JSON lines (time ratio and the CLI's peak RSS);
+//  - `customers list --limit 10 --json` cold vs `node -e 0`.
+// The emulator runs in this process; both children talk to it over HTTP and write to /dev/null.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { benchEnv, median } from './lib.mjs';
+
+const CUSTOMERS = 100_000;
+
+/** A preload that records the process's peak RSS (VmHWM, kB) into $HWM_FILE when it exits. */
+const HWM_PRELOAD = `
+const { readFileSync, writeFileSync } = require('node:fs');
+process.on('exit', () => {
+  const match = /VmHWM:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  if (match && process.env.HWM_FILE) writeFileSync(process.env.HWM_FILE, match[1]);
+});
+`;
+
+/** The baseline: what a person would write with stripe-node alone. */
+const LOOP = `
+import Stripe from 'stripe';
+const [host, port, key] = process.argv.slice(2);
+const stripe = new Stripe(key, { host, port: Number(port), protocol: 'http' });
+let buffer = '';
+await stripe.customers.list({ limit: 100 }).autoPagingEach((customer) => {
+  buffer += JSON.stringify(customer) + '\\n';
+  if (buffer.length > 65536) { process.stdout.write(buffer); buffer = ''; }
+});
+process.stdout.write(buffer);
+`;
+
+function timed(command, args, env) {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+      if (code !== 0) reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`));
+      else resolve(elapsed);
+    });
+  });
+}
+
+export default async function run({ root, log }) {
+  const { startEmulator } = await import(pathToFileURL(join(root, 'dist', 'emulator', 'index.js')).href);
+  const emulator = await startEmulator({ port: 0, seed: { customers: CUSTOMERS } });
+  try {
+    const work = mkdtempSync(join(tmpdir(), 'atom-stripe-bench-resources-'));
+    const preload = join(work, 'hwm.cjs');
+    const hwmFile = join(work, 'hwm');
+    writeFileSync(preload, HWM_PRELOAD);
+    // The loop must resolve `stripe` from the project's node_modules.
+    const loop = join(root, 'bench', '.resources-loop.tmp.mjs');
+    writeFileSync(loop, LOOP);
+    const env = benchEnv({ STRIPE_API_BASE: emulator.url, STRIPE_API_KEY: emulator.secretKey });
+    const bin = join(root, 'bin', 'atom-stripe');
+
+    const runs = 3;
+    const cliTimes = [];
+    const loopTimes = [];
+    const peaks = [];
+    for (let i = 0; i < runs; i++) {
+      loopTimes.push(await timed(process.execPath, [loop, emulator.host, String(emulator.port), emulator.secretKey], env));
+      cliTimes.push(
+        await timed(process.execPath, ['--require', preload, bin, 'customers', 'list', '--all', '--format', 'jsonl'], { ...env, HWM_FILE: hwmFile }),
+      );
+      peaks.push(Number(readFileSync(hwmFile, 'utf8')) / 1024);
+    }
+    const cli = median(cliTimes);
+    const baseline = median(loopTimes);
+    const peak = Math.max(...peaks);
+    log(`customers list --all over ${CUSTOMERS}: ${cli.toFixed(0)} ms vs autoPagingEach ${baseline.toFixed(0)} ms (median of ${runs}); peak RSS ${peak.toFixed(1)} MB`);
+
+    // Spawned asynchronously (not lib.mjs's spawnSync): the emulator answers from this process.
+    const coldNode = [];
+    const coldList = [];
+    for (let i = 0; i < 15; i++) {
+      coldNode.push(await timed(process.execPath, ['-e', '0'], env));
+      coldList.push(await timed(process.execPath, [bin, 'customers', 'list', '--limit', '10', '--json'], env));
+    }
+    const nodeCold = median(coldNode);
+    const listCold = median(coldList);
+    log(`customers list --limit 10 --json ${listCold.toFixed(1)} ms vs node -e 0 ${nodeCold.toFixed(1)} ms (median of 15)`);
+    return [
+      {
+        name: `customers list --all (${CUSTOMERS / 1000}k, jsonl)`, value: cli, baseline, baselineName: 'stripe-node autoPagingEach loop', unit: 'ms',
+        ratio: cli / baseline, goal: '<= 1.2x', pass: cli / baseline <= 1.2,
+      },
+      {
+        name: `customers list --all peak RSS (${CUSTOMERS / 1000}k)`, value: peak, baseline: 150, baselineName: 'goal 150 MB', unit: 'MB',
+        ratio: peak / 150, goal: '<= 150 MB', pass: peak <= 150,
+      },
+      {
+        name: 'cold start: customers list --limit 10 --json', value: listCold, baseline: nodeCold, baselineName: 'node -e 0', unit: 'ms',
+        ratio: listCold / nodeCold, goal: '<= 2.2x', pass: listCold / nodeCold <= 2.2,
+      },
+    ];
+  } finally {
+    rmSync(join(root, 'bench', '.resources-loop.tmp.mjs'), { force: true });
+    await emulator.close();
+  }
+}
