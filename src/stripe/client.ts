@@ -7,6 +7,7 @@ import type Stripe from 'stripe';
 import type { Env } from '../config/paths.js';
 import { UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { loadStripe } from './load.js';
 
 export interface StripeResponseEvent {
   method: string;
@@ -68,7 +69,7 @@ function proxyFor(env: Env, base: ApiBase): string | undefined {
 }
 
 export async function createStripeClient(options: StripeClientOptions): Promise<Stripe> {
-  const { default: StripeConstructor } = await import('stripe');
+  const StripeConstructor = await loadStripe();
   const base = parseApiBase(options.apiBase);
   const proxy = proxyFor(options.env, base);
   let httpAgent: Stripe.StripeConfig['httpAgent'];
