@@ -113,7 +113,7 @@ interface Created {
  */
 export const writeCycleCheck: Check = {
   id: 'write-cycle',
-  title: 'Test-mode write cycle (customer, payment, refund)',
+  title: 'Write cycle: customer, payment, refund',
   minTimeoutMs: 30_000,
   async run({ ctx, runId }, signal) {
     const stripe = await ctx.stripe({ write: true });
