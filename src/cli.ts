@@ -13,7 +13,7 @@ import { VERSION } from './version.js';
 
 /** Global options that take a value, so the noun can be found in argv without parsing it. */
 const VALUE_OPTIONS = new Set([
-  '--profile', '--api-key', '--api-base', '--account', '--store', '--database-url', '--format', '--fields', '--idempotency-key', '-p',
+  '--profile', '--api-key', '--api-base', '--account', '--store', '--database-url', '--pool-size', '--format', '--fields', '--idempotency-key', '-p',
 ]);
 
 export function addGlobalOptions(command: Command): Command {
@@ -24,6 +24,7 @@ export function addGlobalOptions(command: Command): Command {
     .option('--account <user-id|acct_id>', 'act as a connected account, with its stored OAuth token')
     .addOption(new Option('--store <kind>', 'token store (env ATOM_STRIPE_STORE)').choices(['sqlite', 'postgres', 'keychain']))
     .option('--database-url <url>', 'PostgreSQL URL for the postgres store (env DATABASE_URL)')
+    .option('--pool-size <n>', 'PostgreSQL pool size (env ATOM_STRIPE_POOL_SIZE)')
     .addOption(new Option('--format <format>', 'output format (default: table on a TTY, tsv when piped)').choices([...FORMATS]))
     .option('--json', 'shorthand for --format json')
     .option('--fields <list>', 'comma-separated columns or dotted JSON paths to print')

@@ -13,7 +13,7 @@ import { createPrompter, type Prompter } from './io/prompts.js';
 import type { IO } from './io/streams.js';
 import { fileLogger, type Logger } from './log.js';
 import { maskSecret, registerSecret } from './redact.js';
-import type { StoreKind, TokenStore } from './store/types.js';
+import type { TokenRecord, TokenStore } from './store/types.js';
 import { isLiveKey, type StripeClientOptions } from './stripe/client.js';
 
 export interface GlobalOptions {
@@ -23,6 +23,7 @@ export interface GlobalOptions {
   account?: string;
   store?: string;
   databaseUrl?: string;
+  poolSize?: string;
   format?: string;
   json?: boolean;
   fields?: string;
@@ -91,6 +92,7 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
       account: globals.account,
       store: globals.store,
       database_url: globals.databaseUrl,
+      pool_size: globals.poolSize,
     },
   });
   const log = runtime.logger ?? fileLogger({ file: config.paths.logFile, now: runtime.now, command: runtime.command });
@@ -99,6 +101,22 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
   let tokenStore: Promise<TokenStore> | undefined;
   const output: OutputOptions = { format: parseFormat(globals.format, globals.json), fields: parseFields(globals.fields) };
   const prompter = createPrompter(runtime.io);
+  /** Writes started from event handlers, awaited before the stores close. */
+  const pending: Array<Promise<void>> = [];
+
+  /** Stripe said 401 to a stored token: the account revoked it. Later runs refuse it with exit 4. */
+  const markNeedsReconnect = async (connection: TokenRecord) => {
+    try {
+      const store = await ctx.tokens();
+      await store.update(connection.user_id, connection.version, {
+        status: 'needs_reconnect',
+        last_error: 'Stripe answered 401: the token was revoked or expired',
+      });
+      log.warn('token.needs_reconnect', { user_id: connection.user_id });
+    } catch (error) {
+      log.warn('token.mark_failed', { user_id: connection.user_id, error: String(error) });
+    }
+  };
 
   const ctx: Context = {
     io: runtime.io,
@@ -132,23 +150,11 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
     },
     tokens() {
       tokenStore ??= (async () => {
-        // The store module is the store engineer's; typed loosely until it lands.
-        const storeModule: string = './store/index.js';
-        const { openTokenStore } = (await import(storeModule)) as { openTokenStore: (options: unknown) => Promise<TokenStore> };
-        const kind = (config.get('store') ?? 'sqlite') as StoreKind;
-        if (!['sqlite', 'postgres', 'keychain'].includes(kind)) {
-          throw new UsageError(`unknown store "${kind}"`, { hint: 'use --store sqlite, postgres or keychain' });
-        }
+        const { openTokenStore, storeOptionsFrom } = await import('./store/index.js');
+        const poolSize = config.get('pool_size');
         const store = await openTokenStore({
-          kind,
-          profile: config.profile,
-          env: runtime.env,
-          config,
-          log,
-          now: runtime.now,
-          io: runtime.io,
-          databaseUrl: config.get('database_url'),
-          databaseFile: config.get('database_file'),
+          ...storeOptionsFrom(ctx),
+          poolSize: poolSize === undefined ? undefined : Number(poolSize),
         });
         closers.push(() => store.close());
         return store;
@@ -160,23 +166,30 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
       let apiKey = config.get('api_key');
       let stripeAccount: string | undefined;
       let livemode: boolean | undefined;
-      if (account && account.startsWith('acct_')) {
-        stripeAccount = account;
-      } else if (account) {
-        const record = await (await ctx.tokens()).get(account);
-        if (!record) {
+      let connection: TokenRecord | undefined;
+      if (account) {
+        // A stored connection is used with its own token: by user id, or by its acct_ id. An acct_ id
+        // with no stored token acts through the platform key and the Stripe-Account header.
+        const store = await ctx.tokens();
+        connection = account.startsWith('acct_')
+          ? (await store.list()).find((record) => record.stripe_user_id === account)
+          : await store.get(account);
+        if (!connection && !account.startsWith('acct_')) {
           throw new NotFoundError(`no connection named "${account}" in profile ${config.profile}`, {
             hint: `run atom-stripe connect --user-id ${account}`,
           });
         }
-        if (record.status !== 'active') {
-          throw new AuthError(`connection "${account}" is ${record.status}`, {
-            hint: `run atom-stripe connect --user-id ${account} to reconnect`,
+        if (!connection) stripeAccount = account;
+      }
+      if (connection) {
+        if (connection.status !== 'active') {
+          throw new AuthError(`connection "${connection.user_id}" is ${connection.status}`, {
+            hint: `run atom-stripe connect --user-id ${connection.user_id} to reconnect`,
           });
         }
-        registerSecret(record.access_token);
-        apiKey = record.access_token;
-        livemode = record.livemode;
+        registerSecret(connection.access_token);
+        apiKey = connection.access_token;
+        livemode = connection.livemode;
       }
       if (!apiKey) {
         throw new UsageError('no Stripe API key', {
@@ -200,6 +213,7 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
         maxNetworkRetries: Number(config.get('max_network_retries')),
         env: runtime.env,
         onResponse: (event) => {
+          if (event.status === 401 && connection) pending.push(markNeedsReconnect(connection));
           const line = `${event.method} ${event.path} ${event.status} ${event.requestId ?? '-'} idempotency-key=${event.idempotencyKey ?? '-'} ${event.elapsedMs}ms`;
           ctx.verbose(line);
           log.info('stripe.request', { ...event });
@@ -213,6 +227,7 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
       closers.push(close);
     },
     async close() {
+      await Promise.all(pending.splice(0));
       for (const close of closers.splice(0).reverse()) {
         try {
           await close();

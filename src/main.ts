@@ -52,7 +52,7 @@ export async function main(argv: string[], overrides: MainOverrides = {}): Promi
       return ExitCode.usage;
     }
     const failure = controller.signal.aborted && !(error instanceof Error && 'exitCode' in error) ? new InterruptedError() : error;
-    io.err(`error: ${formatError(failure)}${connectionHint(failure, contexts)}`);
+    io.err(`error: ${formatError(failure)}${stripeHint(failure, contexts[0])}`);
     if (debug && failure instanceof Error && failure.stack) io.err(redact(failure.stack));
     for (const ctx of contexts) ctx.log.error('command.failed', { error: formatError(failure), exitCode: exitCodeFor(failure) });
     return exitCodeFor(failure);
@@ -62,11 +62,18 @@ export async function main(argv: string[], overrides: MainOverrides = {}): Promi
   }
 }
 
-/** A connection failure names where it tried to connect, the one thing the user can check. */
-function connectionHint(error: unknown, contexts: Context[]): string {
-  if (!isStripeError(error) || error.type !== 'StripeConnectionError') return '';
-  const apiBase = contexts[0]?.config.get('api_base') ?? 'https://api.stripe.com';
-  return ` (could not reach ${apiBase}; check --api-base/STRIPE_API_BASE and the network)`;
+/** What the user can do about a Stripe failure that Stripe's own message does not say. */
+function stripeHint(error: unknown, ctx: Context | undefined): string {
+  if (!isStripeError(error)) return '';
+  if (error.type === 'StripeConnectionError') {
+    const apiBase = ctx?.config.get('api_base') ?? 'https://api.stripe.com';
+    return ` (could not reach ${apiBase}; check --api-base/STRIPE_API_BASE and the network)`;
+  }
+  const account = ctx?.config.get('account');
+  if (error.type === 'StripeAuthenticationError' && account && !account.startsWith('acct_')) {
+    return ` (the stored token of "${account}" was refused; run atom-stripe connect --user-id ${account} to reconnect)`;
+  }
+  return '';
 }
 
 /**

@@ -22,6 +22,7 @@ export const SETTINGS: SettingSpec[] = [
   { key: 'forward_to', env: ['ATOM_STRIPE_FORWARD_TO'], description: 'Default target URL for webhook forwarding and replay' },
   { key: 'store', env: ['ATOM_STRIPE_STORE'], flag: '--store', default: 'sqlite', description: 'Token store: sqlite, postgres or keychain' },
   { key: 'database_url', env: ['DATABASE_URL'], flag: '--database-url', secret: true, description: 'PostgreSQL URL for the postgres store (sslmode honoured)' },
+  { key: 'pool_size', env: ['ATOM_STRIPE_POOL_SIZE'], flag: '--pool-size', default: '4', description: 'PostgreSQL connection pool size (2-100)' },
   { key: 'database_file', env: ['ATOM_STRIPE_DB'], description: 'SQLite database file (default under $XDG_DATA_HOME/atom-stripe)' },
   { key: 'secret_key', env: ['SECRET_KEY'], secret: true, description: 'Application secret; an encryption key is derived from it with HKDF' },
   { key: 'encryption_key', env: ['ATOM_STRIPE_ENCRYPTION_KEY'], secret: true, description: 'Token encryption key: 32 bytes, base64' },
