@@ -26,6 +26,8 @@ export interface ForwarderConfig {
   /** How often to look for work another listener stored, or a retry that became due. */
   idleMs?: number;
   onResult?: (event: StoredEvent, result: AttemptResult) => void;
+  /** A store failure worth telling the operator about (the log has the details). */
+  onError?: (message: string) => void;
 }
 
 export interface Forwarder {
@@ -84,6 +86,7 @@ export function startForwarder(config: ForwarderConfig): Forwarder {
     } catch (error) {
       // The claim's lease runs out and the event is delivered again: at least once, never lost.
       config.log.error('webhook.forward.record_failed', { event: event.event_id, error: String(error) });
+      config.onError?.(`could not record the forward of ${event.event_id} (${(error as Error).message}); it will be sent again when its claim expires`);
     }
     if (result.next?.countAttempt) config.onResult?.(event, result);
   };
@@ -97,6 +100,7 @@ export function startForwarder(config: ForwarderConfig): Forwarder {
           claimed = await config.store.claimDue(config.now(), free, leaseMs);
         } catch (error) {
           config.log.error('webhook.forward.claim_failed', { error: String(error) });
+          config.onError?.(`could not read pending forwards: ${(error as Error).message}`);
         }
       }
       for (const event of claimed) {

@@ -101,6 +101,7 @@ export async function startListener(config: ListenConfig, signal: AbortSignal): 
         if (result.next?.status === 'dead') stats.dead++;
         config.onForward?.(event, result);
       },
+      onError: (message) => config.onWarning?.(message),
     });
   }
 

@@ -99,18 +99,28 @@ export async function openPostgresEventStore(url: string, location: string): Pro
   return postgresEventStore(pool, location);
 }
 
+/**
+ * One transaction, retried when PostgreSQL aborts it as a deadlock victim or serialization failure.
+ * Listeners sharing the database touch the same rows (a duplicate arriving at both, a forward
+ * recorded while the other counts a duplicate); rows are locked in a stable order to make that rare,
+ * and the retry makes it harmless.
+ */
 async function transaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const value = await fn(client);
-    await client.query('COMMIT');
-    return value;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const value = await fn(client);
+      await client.query('COMMIT');
+      return value;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      const code = (error as { code?: string }).code;
+      if ((code === '40P01' || code === '40001') && attempt < 5) continue;
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 }
 
@@ -120,9 +130,17 @@ export function postgresEventStore(pool: Pool, location: string): EventStore {
     location,
     pipelined: true,
     insert(events) {
+      // A stable lock order (account, event id) across processes: two listeners inserting the same
+      // events in different arrival orders would otherwise wait on each other.
+      const order = events.map((_, index) => index).sort((a, b) => {
+        const left = `${events[a]!.account ?? ''}\u0000${events[a]!.eventId}`;
+        const right = `${events[b]!.account ?? ''}\u0000${events[b]!.eventId}`;
+        return left < right ? -1 : left > right ? 1 : a - b;
+      });
       return transaction(pool, async (client) => {
-        const outcomes: InsertOutcome[] = [];
-        for (const event of events) {
+        const outcomes: InsertOutcome[] = new Array(events.length);
+        for (const index of order) {
+          const event = events[index]!;
           const result = await client.query(
             `INSERT INTO stripe_webhook_events (event_id, account, type, livemode, created, received_at, source, payload, signature, status, next_attempt_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'received', $10) ON CONFLICT (account, event_id) DO NOTHING`,
@@ -132,13 +150,13 @@ export function postgresEventStore(pool: Pool, location: string): EventStore {
             ],
           );
           if (result.rowCount === 1) {
-            outcomes.push('stored');
+            outcomes[index] = 'stored';
           } else {
             await client.query('UPDATE stripe_webhook_events SET duplicates = duplicates + 1 WHERE account = $1 AND event_id = $2', [
               event.account ?? '',
               event.eventId,
             ]);
-            outcomes.push('duplicate');
+            outcomes[index] = 'duplicate';
           }
         }
         return outcomes;
@@ -205,16 +223,17 @@ export function postgresEventStore(pool: Pool, location: string): EventStore {
     },
     async recordAttempts(results) {
       if (!results.length) return;
+      const ordered = [...results].sort((a, b) => a.row - b.row);
       await transaction(pool, async (client) => {
-        for (const result of results) {
+        for (const result of ordered) {
           await client.query(
             `INSERT INTO stripe_webhook_attempts (event_row, kind, target, status_code, duration_ms, error, attempted_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
             [result.row, result.kind, result.target, result.statusCode, Math.round(result.durationMs), result.error, result.attemptedAt],
           );
           if (result.next) {
             await client.query(
-              `UPDATE stripe_webhook_events SET status = $1, attempts = attempts + $2, last_error = $3, next_attempt_at = $4,
-                 forwarded_at = CASE WHEN $1 = 'forwarded' THEN $5 ELSE forwarded_at END WHERE id = $6`,
+              `UPDATE stripe_webhook_events SET status = $1::varchar, attempts = attempts + $2::int, last_error = $3::text, next_attempt_at = $4::timestamptz,
+                 forwarded_at = CASE WHEN $1::varchar = 'forwarded' THEN $5::timestamptz ELSE forwarded_at END WHERE id = $6::bigint`,
               [result.next.status, result.next.countAttempt ? 1 : 0, result.next.lastError, result.next.nextAttemptAt, result.attemptedAt, result.row],
             );
           }
