@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
 import { formatError, isStripeError } from '../errors.js';
+import { loadStripe } from '../stripe/load.js';
 import { formatAmount } from '../stripe/money.js';
 import { fail, pass, skip, type Check, type CheckOutcome } from './types.js';
 
@@ -77,7 +78,7 @@ export const signatureCheck: Check = {
   id: 'webhook-signature',
   title: 'Webhook signature round-trips locally',
   async run({ ctx, runId }) {
-    const { default: StripeConstructor } = await import('stripe');
+    const StripeConstructor = await loadStripe();
     const webhooks = StripeConstructor.webhooks;
     const configured = (ctx.config.get('webhook_secret') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     const secrets = configured.length ? configured : [`whsec_${randomBytes(24).toString('hex')}`];
@@ -205,7 +206,7 @@ export function webhookUrlCheck(url: string, secret: string, eventType: string):
     id: 'webhook-endpoint',
     title: `Webhook endpoint accepts a signed event`,
     async run({ ctx, runId }, signal) {
-      const { default: StripeConstructor } = await import('stripe');
+      const StripeConstructor = await loadStripe();
       const created = Math.floor(ctx.now().getTime() / 1000);
       const payload = JSON.stringify(
         {
