@@ -17,11 +17,18 @@ export interface Batcher<T, R> {
 export interface BatcherOptions {
   maxBatch?: number;
   maxInFlight?: number;
+  /**
+   * Wait this long for more items before a flush. 0 (the default) flushes on the next turn: right
+   * for acknowledgements, which wait on it. Records nobody waits for (replay attempts) take a window,
+   * so a synchronous fsync does not run once per handful of deliveries.
+   */
+  windowMs?: number;
 }
 
 export function createBatcher<T, R>(flush: (items: T[]) => Promise<R[]>, options: BatcherOptions = {}): Batcher<T, R> {
   const maxBatch = options.maxBatch ?? 1000;
   const maxInFlight = options.maxInFlight ?? 1;
+  const windowMs = options.windowMs ?? 0;
   let queue: Array<{ item: T; resolve: (value: R) => void; reject: (error: unknown) => void }> = [];
   const inFlight = new Set<Promise<void>>();
   let scheduled = false;
@@ -46,11 +53,13 @@ export function createBatcher<T, R>(flush: (items: T[]) => Promise<R[]>, options
   const schedule = () => {
     if (scheduled || inFlight.size >= maxInFlight) return;
     scheduled = true;
-    // setImmediate, not a microtask: requests whose bodies arrived in this same turn join the batch.
-    setImmediate(() => {
+    const fire = () => {
       scheduled = false;
       while (queue.length && inFlight.size < maxInFlight) flushOne();
-    });
+    };
+    // setImmediate, not a microtask: requests whose bodies arrived in this same turn join the batch.
+    if (windowMs > 0 && queue.length < maxBatch) setTimeout(fire, windowMs);
+    else setImmediate(fire);
   };
 
   return {

@@ -32,27 +32,53 @@ export async function createDeliverer(options: DelivererOptions): Promise<Delive
   const httpAgent: HttpAgent = new http.Agent({ keepAlive: true, maxSockets });
   const httpsAgent: HttpsAgent = new https.Agent({ keepAlive: true, maxSockets });
   const timeoutMs = options.timeoutMs ?? 10_000;
+  // Parsed once per target: a replay sends thousands of requests to one URL.
+  const targets = new Map<string, { protocol: string; hostname: string; port: string; path: string }>();
+  const parse = (target: string) => {
+    let parsed = targets.get(target);
+    if (!parsed) {
+      const url = new URL(target);
+      parsed = { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: `${url.pathname}${url.search}` };
+      targets.set(target, parsed);
+    }
+    return parsed;
+  };
+  // One abort listener per signal, not one per request: requests in flight are destroyed together.
+  const inFlight = new Set<import('node:http').ClientRequest>();
+  const watched = new WeakSet<AbortSignal>();
+  const watch = (signal: AbortSignal) => {
+    if (watched.has(signal)) return;
+    watched.add(signal);
+    signal.addEventListener('abort', () => {
+      for (const request of inFlight) request.destroy(new Error('interrupted'));
+    }, { once: true });
+  };
   return {
     deliver(target, payload, secret, { signal } = {}) {
       const started = performance.now();
-      const url = new URL(target);
+      const url = parse(target);
       const headers: Record<string, string | number> = {
         'content-type': 'application/json; charset=utf-8',
         'content-length': payload.length,
         'user-agent': `atom-stripe/${VERSION} (webhook forward)`,
       };
       if (secret) headers['stripe-signature'] = signPayload(payload, secret, options.nowSeconds());
+      if (signal?.aborted) return Promise.resolve({ statusCode: null, durationMs: 0, error: 'interrupted' });
+      if (signal) watch(signal);
       return new Promise<Delivery>((resolve) => {
         let settled = false;
-        const done = (statusCode: number | null, error: string | null) => {
-          if (settled) return;
-          settled = true;
-          resolve({ statusCode, durationMs: performance.now() - started, error });
-        };
-        const client = url.protocol === 'https:' ? https : http;
-        const request = client.request(
-          url,
-          { method: 'POST', headers, agent: url.protocol === 'https:' ? httpsAgent : httpAgent, timeout: timeoutMs, signal },
+        const https_ = url.protocol === 'https:';
+        const request = (https_ ? https : http).request(
+          {
+            method: 'POST',
+            protocol: url.protocol,
+            hostname: url.hostname,
+            port: url.port || undefined,
+            path: url.path,
+            headers,
+            agent: https_ ? httpsAgent : httpAgent,
+            timeout: timeoutMs,
+          },
           (response) => {
             const status = response.statusCode ?? null;
             // Drain the body so the socket goes back to the pool.
@@ -61,6 +87,13 @@ export async function createDeliverer(options: DelivererOptions): Promise<Delive
             response.on('error', (error) => done(status, error.message));
           },
         );
+        const done = (statusCode: number | null, error: string | null) => {
+          if (settled) return;
+          settled = true;
+          inFlight.delete(request);
+          resolve({ statusCode, durationMs: performance.now() - started, error });
+        };
+        inFlight.add(request);
         request.on('timeout', () => request.destroy(new Error(`no response within ${timeoutMs} ms`)));
         request.on('error', (error) => done(null, (error as NodeJS.ErrnoException).code ?? error.message));
         request.end(payload);
