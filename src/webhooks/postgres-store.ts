@@ -59,7 +59,7 @@ const toEvent = (row: EventRow): StoredEvent => ({
 });
 
 const PAGE = 500;
-const FAR_FUTURE = new Date(8.64e15);
+const FAR_FUTURE = new Date('9999-12-31T23:59:59.999Z');
 
 /** `payment_intent.*` → LIKE 'payment\_intent.%' (underscores are LIKE wildcards). */
 function typeClause(types: string[], params: unknown[]): string {
@@ -189,16 +189,20 @@ export function postgresEventStore(pool: Pool, location: string): EventStore {
         params.push(filter.eventIds);
         where.push(`event_id = ANY($${params.length})`);
       }
+      // Newest first by arrival time, then row id (a batch's ids follow its lock order, not arrival).
       let remaining = filter.limit ?? Number.POSITIVE_INFINITY;
-      let before = Number.MAX_SAFE_INTEGER;
+      let before: [Date, number] = [FAR_FUTURE, Number.MAX_SAFE_INTEGER];
+      const n = params.length;
       while (remaining > 0) {
         const pageSize = Math.min(PAGE, remaining);
-        const sql = `SELECT * FROM stripe_webhook_events WHERE ${[...where, `id < $${params.length + 1}`].join(' AND ')} ORDER BY id DESC LIMIT $${params.length + 2}`;
-        const rows = (await pool.query(sql, [...params, before, pageSize])).rows as EventRow[];
+        const sql = `SELECT * FROM stripe_webhook_events WHERE ${[...where, `(received_at, id) < ($${n + 1}::timestamptz, $${n + 2}::bigint)`].join(' AND ')}
+          ORDER BY received_at DESC, id DESC LIMIT $${n + 3}`;
+        const rows = (await pool.query(sql, [...params, before[0], before[1], pageSize])).rows as EventRow[];
         for (const row of rows) yield toEvent(row);
         remaining -= rows.length;
         if (rows.length < pageSize) return;
-        before = Number(rows[rows.length - 1]!.id);
+        const last = rows[rows.length - 1]!;
+        before = [last.received_at, Number(last.id)];
       }
     },
     async claimDue(now, limit, leaseMs) {

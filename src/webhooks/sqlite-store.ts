@@ -61,6 +61,8 @@ const toEvent = (row: EventRow): StoredEvent => ({
 });
 
 const PAGE = 500;
+/** Later than any ISO time we store; `new Date(8.64e15).toISOString()` starts with "+" and sorts first. */
+const FAR_FUTURE = '9999-12-31T23:59:59.999Z';
 
 /** `payment_intent.*` → GLOB `payment_intent.*`; exact types compare equal. */
 function typeClause(types: string[], params: unknown[]): string {
@@ -254,16 +256,19 @@ export function sqliteEventStore(db: BetterSqlite3.Database, location: string, w
         where.push(`event_id IN (${filter.eventIds.map(() => '?').join(', ')})`);
         params.push(...filter.eventIds);
       }
+      // Newest first by arrival time, then row id; keyset paging on the pair keeps memory flat.
       let remaining = filter.limit ?? Number.POSITIVE_INFINITY;
-      let before = Number.MAX_SAFE_INTEGER;
+      let before: [string, number] = [FAR_FUTURE, Number.MAX_SAFE_INTEGER];
       while (remaining > 0) {
         const pageSize = Math.min(PAGE, remaining);
-        const sql = `SELECT * FROM stripe_webhook_events WHERE ${[...where, 'id < ?'].join(' AND ')} ORDER BY id DESC LIMIT ?`;
-        const rows = db.prepare(sql).all(...params, before, pageSize) as EventRow[];
+        const sql = `SELECT * FROM stripe_webhook_events WHERE ${[...where, '(received_at < ? OR (received_at = ? AND id < ?))'].join(' AND ')}
+          ORDER BY received_at DESC, id DESC LIMIT ?`;
+        const rows = db.prepare(sql).all(...params, before[0], before[0], before[1], pageSize) as EventRow[];
         for (const row of rows) yield toEvent(row);
         remaining -= rows.length;
         if (rows.length < pageSize) return;
-        before = rows[rows.length - 1]!.id;
+        const last = rows[rows.length - 1]!;
+        before = [last.received_at, last.id];
       }
     },
     async claimDue(now, limit, leaseMs) {
@@ -306,7 +311,7 @@ export function sqliteEventStore(db: BetterSqlite3.Database, location: string, w
           `SELECT kind, COALESCE(status_code BETWEEN 200 AND 299, 0) AS ok, COUNT(*) AS n FROM stripe_webhook_attempts
            WHERE attempted_at >= ? AND attempted_at < ? GROUP BY kind, ok`,
         )
-        .all(since.toISOString(), (until ?? new Date(8.64e15)).toISOString()) as Array<{ kind: AttemptKind; ok: number | boolean; n: number | string }>;
+        .all(since.toISOString(), until?.toISOString() ?? FAR_FUTURE) as Array<{ kind: AttemptKind; ok: number | boolean; n: number | string }>;
       return summarise(rows);
     },
     async countsByType(since, until, typePrefix) {
@@ -314,7 +319,7 @@ export function sqliteEventStore(db: BetterSqlite3.Database, location: string, w
         .prepare(
           `SELECT type, COUNT(*) AS n FROM stripe_webhook_events WHERE received_at >= ? AND received_at < ? AND substr(type, 1, ?) = ? GROUP BY type`,
         )
-        .all(since.toISOString(), (until ?? new Date(8.64e15)).toISOString(), (typePrefix ?? '').length, typePrefix ?? '') as Array<{ type: string; n: number }>;
+        .all(since.toISOString(), until?.toISOString() ?? FAR_FUTURE, (typePrefix ?? '').length, typePrefix ?? '') as Array<{ type: string; n: number }>;
       return Object.fromEntries(rows.map((row) => [row.type, row.n]));
     },
     async close() {

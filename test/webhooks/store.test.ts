@@ -1,0 +1,163 @@
+/**
+ * The event store contract, run unchanged against SQLite and PostgreSQL: duplicates, claims and
+ * leases, attempt recording and state changes, listing filters and paging, cursors, and the read
+ * API that metrics and health use. Plus group commit in the batcher.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { createBatcher } from '../../src/webhooks/batcher.js';
+import { openPostgresEventStore } from '../../src/webhooks/postgres-store.js';
+import { openSqliteEventStore } from '../../src/webhooks/sqlite-store.js';
+import type { EventStore, IncomingEvent } from '../../src/webhooks/types.js';
+
+const T0 = new Date('2026-11-26T12:00:00.000Z');
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+let counter = 0;
+const incoming = (overrides: Partial<IncomingEvent> = {}): IncomingEvent => {
+  const eventId = overrides.eventId ?? `evt_store_${++counter}`;
+  return {
+    eventId, type: 'payment_intent.succeeded', account: null, livemode: false, created: 1, source: 'push',
+    payload: Buffer.from(JSON.stringify({ id: eventId, object: 'event' })), signature: 't=1,v1=x', receivedAt: T0, ...overrides,
+  };
+};
+const collect = async <T>(iterable: AsyncIterable<T>) => {
+  const out: T[] = [];
+  for await (const item of iterable) out.push(item);
+  return out;
+};
+
+function describeEventStore(name: string, open: () => Promise<EventStore>) {
+  describe(`event store: ${name}`, () => {
+    let store: EventStore;
+    beforeAll(async () => {
+      store = await open();
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    it('stores an event once; the same id again is a counted duplicate; accounts are separate', async () => {
+      const event = incoming();
+      expect(await store.insert([event, { ...event }])).toEqual(['stored', 'duplicate']);
+      expect(await store.insert([event])).toEqual(['duplicate']);
+      expect(await store.insert([{ ...event, account: 'acct_other' }])).toEqual(['stored']);
+      const stored = await store.get(event.eventId, null);
+      expect(stored).toMatchObject({ event_id: event.eventId, status: 'received', attempts: 0, duplicates: 2, account: null, source: 'push' });
+      expect(stored!.payload.equals(event.payload)).toBe(true);
+      expect((await store.get(event.eventId, 'acct_other'))!.account).toBe('acct_other');
+    });
+
+    it('claims due events once until the lease runs out, and records attempts with their new state', async () => {
+      const event = incoming({ eventId: 'evt_claim_1', receivedAt: at(0) });
+      await store.insert([event]);
+      const claimed = (await store.claimDue(at(1), 100, 60_000)).filter((e) => e.event_id === 'evt_claim_1');
+      expect(claimed).toHaveLength(1);
+      expect((await store.claimDue(at(2), 100, 60_000)).some((e) => e.event_id === 'evt_claim_1')).toBe(false);
+      // The holder died: after the lease the event is due again.
+      expect((await store.claimDue(at(62), 100, 60_000)).some((e) => e.event_id === 'evt_claim_1')).toBe(true);
+      await store.recordAttempts([
+        { row: claimed[0]!.row, kind: 'forward', target: 'http://app', statusCode: 500, durationMs: 3, error: 'HTTP 500', attemptedAt: at(63),
+          next: { status: 'failed', nextAttemptAt: at(65), lastError: 'HTTP 500', countAttempt: true } },
+      ]);
+      expect(await store.get('evt_claim_1')).toMatchObject({ status: 'failed', attempts: 1, last_error: 'HTTP 500', next_attempt_at: at(65).toISOString() });
+      expect((await store.claimDue(at(64), 100, 60_000)).some((e) => e.event_id === 'evt_claim_1')).toBe(false);
+      expect((await store.claimDue(at(66), 100, 60_000)).some((e) => e.event_id === 'evt_claim_1')).toBe(true);
+      await store.recordAttempts([
+        { row: claimed[0]!.row, kind: 'forward', target: 'http://app', statusCode: 204, durationMs: 2, error: null, attemptedAt: at(67),
+          next: { status: 'forwarded', nextAttemptAt: null, lastError: null, countAttempt: true } },
+      ]);
+      expect(await store.get('evt_claim_1')).toMatchObject({ status: 'forwarded', attempts: 2, last_error: null, next_attempt_at: null, forwarded_at: at(67).toISOString() });
+      expect((await store.attempts(claimed[0]!.row)).map((a) => [a.kind, a.status_code, a.error])).toEqual([['forward', 500, 'HTTP 500'], ['forward', 204, null]]);
+    });
+
+    it('never hands triggered or replayed events to the forwarder', async () => {
+      await store.insert([incoming({ eventId: 'evt_trigger_1', source: 'trigger', receivedAt: at(0) })]);
+      expect((await store.claimDue(at(1000), 1000, 1)).some((e) => e.event_id === 'evt_trigger_1')).toBe(false);
+    });
+
+    it('lists newest first with filters, pages past 500 rows, and caps with a limit', async () => {
+      const many = Array.from({ length: 1203 }, (_, index) => incoming({ eventId: `evt_page_${index}`, type: index % 3 ? 'invoice.paid' : 'customer.subscription.updated', receivedAt: at(100 + index) }));
+      await store.insert(many);
+      const invoices = await collect(store.list({ types: ['invoice.*'] }));
+      expect(invoices.filter((e) => e.event_id.startsWith('evt_page_'))).toHaveLength(802);
+      const subs = await collect(store.list({ types: ['customer.subscription.updated'], since: at(100) }));
+      expect(subs).toHaveLength(401);
+      expect(subs[0]!.event_id).toBe('evt_page_1200');
+      expect(await collect(store.list({ limit: 3 }))).toHaveLength(3);
+      expect((await collect(store.list({ eventIds: ['evt_page_5', 'evt_page_6'] }))).map((e) => e.event_id)).toEqual(['evt_page_6', 'evt_page_5']);
+      expect(await collect(store.list({ types: ['customer.*'], status: ['dead'] }))).toEqual([]);
+      // `_` is not a wildcard: payment_intent.* must not match paymentXintent.
+      await store.insert([incoming({ eventId: 'evt_like', type: 'paymentXintent.succeeded' })]);
+      expect((await collect(store.list({ types: ['payment_intent.*'] }))).some((e) => e.event_id === 'evt_like')).toBe(false);
+    });
+
+    it('keeps poll cursors', async () => {
+      expect(await store.getCursor('poll:test')).toBeUndefined();
+      await store.setCursor('poll:test', 'evt_c1', 100, at(0));
+      await store.setCursor('poll:test', 'evt_c2', 200, at(1));
+      expect(await store.getCursor('poll:test')).toEqual({ eventId: 'evt_c2', eventCreated: 200, updatedAt: at(1).toISOString() });
+    });
+
+    it('answers the metrics read API', async () => {
+      const counts = await store.countsByStatus();
+      expect(Object.keys(counts).sort()).toEqual(['dead', 'failed', 'forwarded', 'received']);
+      expect(counts.forwarded).toBeGreaterThanOrEqual(1);
+      const summary = await store.attemptSummary(at(60), at(70));
+      expect(summary).toMatchObject({ attempts: 2, succeeded: 1, failed: 1, byKind: { forward: { attempts: 2, succeeded: 1 } } });
+      expect((await store.attemptSummary(at(68))).attempts).toBe(0);
+      expect((await store.attemptSummary(at(60))).attempts).toBe(2);
+      const byType = await store.countsByType(at(100), undefined, 'customer.');
+      expect(byType).toEqual({ 'customer.subscription.updated': 401 });
+    });
+  });
+}
+
+describeEventStore('sqlite', () => openSqliteEventStore(join(mkdtempSync(join(tmpdir(), 'atom-stripe-events-')), 'events.db')));
+
+const ADMIN_URL = process.env.ATOM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const database = `atom_events_${process.pid}_${Date.now()}`;
+describe('postgres database', () => {
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: ADMIN_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    await admin.end();
+  });
+  afterAll(async () => {
+    const admin = new pg.Client({ connectionString: ADMIN_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+  });
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${database}`;
+  describeEventStore('postgres', () => openPostgresEventStore(url.toString(), database));
+});
+
+describe('group commit', () => {
+  it('flushes everything submitted in one turn as one batch, and settles each only after it', async () => {
+    const batches: number[][] = [];
+    let committed = false;
+    const batcher = createBatcher<number, string>(async (items) => {
+      batches.push(items);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      committed = true;
+      return items.map((item) => `ok ${item}`);
+    });
+    const results = await Promise.all([1, 2, 3].map((n) => batcher.submit(n).then((value) => ({ value, committed }))));
+    expect(batches).toEqual([[1, 2, 3]]);
+    expect(results).toEqual([1, 2, 3].map((n) => ({ value: `ok ${n}`, committed: true })));
+  });
+
+  it('rejects every item of a failed batch', async () => {
+    const batcher = createBatcher<number, void>(async () => {
+      throw new Error('disk full');
+    });
+    const outcomes = await Promise.allSettled([batcher.submit(1), batcher.submit(2)]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    await batcher.drain();
+  });
+});
