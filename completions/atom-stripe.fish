@@ -10,7 +10,7 @@ complete -c atom-stripe -l account -r -d 'act as a connected account, with its s
 complete -c atom-stripe -l store -r -a 'sqlite postgres keychain' -d 'token store (env ATOM_STRIPE_STORE)'
 complete -c atom-stripe -l database-url -r -d 'PostgreSQL URL for the postgres store (env DATABASE_URL)'
 complete -c atom-stripe -l pool-size -r -d 'PostgreSQL pool size (env ATOM_STRIPE_POOL_SIZE)'
-complete -c atom-stripe -l format -r -a 'table tsv json jsonl csv' -d 'output format (default: table on a TTY, tsv when piped)'
+complete -c atom-stripe -l format -r -a 'table tsv json jsonl csv prometheus' -d 'output format (default: table on a TTY, tsv when piped; metrics: prometheus)'
 complete -c atom-stripe -l json -d 'shorthand for --format json'
 complete -c atom-stripe -l fields -r -d 'comma-separated columns or dotted JSON paths to print'
 complete -c atom-stripe -l no-color -d 'disable colour (also NO_COLOR)'

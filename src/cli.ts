@@ -8,7 +8,7 @@ import { examplesOf } from './commands/help.js';
 import { NOUNS, type NounEntry } from './commands/registry.js';
 import { createContext, type Context, type GlobalOptions, type Runtime } from './context.js';
 import { EXIT_CODE_TABLE } from './errors.js';
-import { FORMATS } from './io/output.js';
+import { FORMATS, SPECIAL_FORMATS } from './io/output.js';
 import { VERSION } from './version.js';
 
 /** Global options that take a value, so the noun can be found in argv without parsing it. */
@@ -25,7 +25,12 @@ export function addGlobalOptions(command: Command): Command {
     .addOption(new Option('--store <kind>', 'token store (env ATOM_STRIPE_STORE)').choices(['sqlite', 'postgres', 'keychain']))
     .option('--database-url <url>', 'PostgreSQL URL for the postgres store (env DATABASE_URL)')
     .option('--pool-size <n>', 'PostgreSQL pool size (env ATOM_STRIPE_POOL_SIZE)')
-    .addOption(new Option('--format <format>', 'output format (default: table on a TTY, tsv when piped)').choices([...FORMATS]))
+    .addOption(
+      new Option('--format <format>', 'output format (default: table on a TTY, tsv when piped; metrics: prometheus)').choices([
+        ...FORMATS,
+        ...SPECIAL_FORMATS,
+      ]),
+    )
     .option('--json', 'shorthand for --format json')
     .option('--fields <list>', 'comma-separated columns or dotted JSON paths to print')
     .option('--no-color', 'disable colour (also NO_COLOR)')

@@ -8,9 +8,12 @@ import { formatAmount } from '../stripe/money.js';
 
 export const FORMATS = ['table', 'tsv', 'json', 'jsonl', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
+/** Formats a single command understands (metrics: the Prometheus text exposition format). */
+export const SPECIAL_FORMATS = ['prometheus'] as const;
+export type OutputFormat = Format | (typeof SPECIAL_FORMATS)[number];
 
 export interface OutputOptions {
-  format?: Format;
+  format?: OutputFormat;
   /** --fields a,b,c: column keys, or dotted paths into the raw object. */
   fields?: string[];
 }
@@ -31,13 +34,13 @@ export interface Column<T> {
   kind?: 'time' | 'money';
 }
 
-export function parseFormat(value: string | undefined, json: boolean | undefined): Format | undefined {
+export function parseFormat(value: string | undefined, json: boolean | undefined): OutputFormat | undefined {
   if (json) return 'json';
   if (value === undefined) return undefined;
-  if (!(FORMATS as readonly string[]).includes(value)) {
+  if (![...FORMATS, ...SPECIAL_FORMATS].includes(value as OutputFormat)) {
     throw new UsageError(`unknown --format "${value}"`, { hint: `use one of ${FORMATS.join(', ')}` });
   }
-  return value as Format;
+  return value as OutputFormat;
 }
 
 export function parseFields(value: string | undefined): string[] | undefined {
@@ -47,6 +50,9 @@ export function parseFields(value: string | undefined): string[] | undefined {
 }
 
 export function effectiveFormat(io: IO, options: OutputOptions): Format {
+  if (options.format === 'prometheus') {
+    throw new UsageError('--format prometheus is only for atom-stripe metrics', { hint: `use one of ${FORMATS.join(', ')}` });
+  }
   return options.format ?? (io.isStdoutTTY ? 'table' : 'tsv');
 }
 

@@ -63,7 +63,7 @@ export function define(noun: Command, app: App): Command {
       'emulator --port 0 --json',
       'emulator --data ./emulator.db --seed-customers 1000',
       'emulator --latency 50 --fail-rate 0.1',
-      'STRIPE_API_KEY=sk_test_offlinedemo123 emulator   # also accept this key',
+      'emulator --api-key sk_test_offlinedemo123   # also accept this key',
     ],
     [0, 1, 2, 130],
     [

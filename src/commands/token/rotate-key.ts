@@ -13,7 +13,7 @@ export function define(noun: Command, app: App): Command {
   describe(
     command,
     'Re-encrypt every stored token under a new encryption key, in one transaction',
-    ['token rotate-key', 'ATOM_STRIPE_NEW_ENCRYPTION_KEY=$(openssl rand -base64 32) atom-stripe token rotate-key --store postgres'],
+    ['token rotate-key', 'token rotate-key --store postgres   # with ATOM_STRIPE_NEW_ENCRYPTION_KEY=$(openssl rand -base64 32)'],
     [0, 1, 2, 5],
     'With a key file or a keychain key, a new key is generated and stored next to the old one before any row ' +
       'changes, so an interrupted rotation leaves every row readable. When the key comes from ATOM_STRIPE_ENCRYPTION_KEY ' +
