@@ -73,6 +73,19 @@ export function rootHelp(): string {
   ].join('\n');
 }
 
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let current: Command | null = command; current; current = current.parent) names.unshift(current.name());
+  return names.join(' ');
+}
+
+/** Every command with subcommands (a noun, or a group such as `webhook events`) lists their examples. */
+function addGroupHelp(command: Command): void {
+  if (!command.commands.length) return;
+  command.addHelpText('after', () => nounHelp(command));
+  for (const child of command.commands) addGroupHelp(child);
+}
+
 /** A noun's help: the first example of each verb, and the exit codes. */
 function nounHelp(noun: Command): string {
   const examples = noun.commands.flatMap((verb) => examplesOf(verb).slice(0, 1).map((line) => `  $ ${line}`));
@@ -84,7 +97,7 @@ function nounHelp(noun: Command): string {
     'Exit codes:',
     ...EXIT_CODE_TABLE.map(([code, meaning]) => `  ${String(code).padEnd(4)}${meaning}`),
     '',
-    `Run \`atom-stripe ${noun.name()} <command> --help\` for a command's options and examples.`,
+    `Run \`${commandPath(noun)} <command> --help\` for a command's options and examples.`,
   ].join('\n');
 }
 
@@ -125,7 +138,7 @@ export async function buildProgram(
     if (options.loadAll || entry === invoked) {
       const module = await entry.load();
       module.register(noun, app);
-      if (noun.commands.length) noun.addHelpText('after', () => nounHelp(noun));
+      addGroupHelp(noun);
     }
   }
   return program;

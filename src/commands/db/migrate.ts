@@ -13,7 +13,7 @@ export function define(noun: Command, app: App): Command {
   describe(
     command,
     'Apply pending schema migrations (versioned, transactional, idempotent) and encrypt plaintext token rows',
-    ['db migrate', 'db migrate --store postgres --database-url "postgres://atom@db/atom?sslmode=require"', 'DATABASE_URL=... atom-stripe db migrate --store postgres --json'],
+    ['db migrate', 'db migrate --store postgres --database-url "postgres://atom@db/atom?sslmode=require"', 'db migrate --store postgres --json   # DATABASE_URL from the environment'],
     [0, 1, 2, 5],
     "On PostgreSQL this adopts the original integration's stripe_oauth_tokens table in place: it adds atom-stripe's " +
       'columns, encrypts rows stored in clear text, and replaces the index on the raw access token with one on an HMAC. ' +
