@@ -7,6 +7,7 @@
  * the operator rolls one: any v1 matching any secret is accepted.
  */
 import { createHmac } from 'node:crypto';
+import { loadStripe } from '../stripe/load.js';
 
 export type VerifyFailure = 'missing_header' | 'no_v1_signature' | 'timestamp_outside_tolerance' | 'signature_mismatch';
 
@@ -23,7 +24,7 @@ export interface Verifier {
 
 /** Builds a verifier over stripe-node's signature module; `toleranceSeconds` 0 disables the age check. */
 export async function createVerifier(secrets: string[], toleranceSeconds: number): Promise<Verifier> {
-  const { default: Stripe } = await import('stripe');
+  const Stripe = await loadStripe();
   const signature = Stripe.webhooks.signature!;
   return {
     verify(payload, header, receivedAtMs) {
