@@ -29,7 +29,7 @@ export function eventStoreLocation(ctx: Pick<Context, 'config'>): EventStoreLoca
   return { kind: 'sqlite', file: ctx.config.get('database_file') || ctx.config.paths.databaseFile };
 }
 
-export async function openEventStoreAt(location: EventStoreLocation, options: { writerThread?: boolean } = {}): Promise<EventStore> {
+export async function openEventStoreAt(location: EventStoreLocation, options: { writerThread?: boolean | 'background' } = {}): Promise<EventStore> {
   if (location.kind === 'postgres') {
     const { openPostgresEventStore } = await import('./postgres-store.js');
     const url = new URL(location.databaseUrl!);
@@ -40,7 +40,7 @@ export async function openEventStoreAt(location: EventStoreLocation, options: { 
 }
 
 /** Opens the store once per run and closes it with the Context. */
-export async function openEventStore(ctx: Context, options: { writerThread?: boolean } = {}): Promise<EventStore> {
+export async function openEventStore(ctx: Context, options: { writerThread?: boolean | 'background' } = {}): Promise<EventStore> {
   const store = await openEventStoreAt(eventStoreLocation(ctx), options);
   ctx.onClose(() => store.close());
   return store;

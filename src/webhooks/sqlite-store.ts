@@ -87,9 +87,9 @@ export async function openSqliteEventStore(file: string, options: SqliteEventSto
     db.close();
     throw error;
   }
-  let writer: Awaited<ReturnType<typeof startWriterThread>>;
+  let writer: WriterThread | undefined;
   try {
-    writer = options.writerThread ? await startWriterThread(file) : undefined;
+    writer = options.writerThread ? await startWriterThread(file, options.writerThread === 'background') : undefined;
   } catch (error) {
     db.close();
     throw error;
@@ -97,62 +97,120 @@ export async function openSqliteEventStore(file: string, options: SqliteEventSto
   return sqliteEventStore(db, file, writer);
 }
 
-/** The insert of a batch in one BEGIN IMMEDIATE transaction; shared by the store and the writer thread. */
-export function insertStatements(db: BetterSqlite3.Database): (events: IncomingEvent[]) => InsertOutcome[] {
+/** A unit of work for one write transaction: a batch of arrivals, or a batch of attempt records. */
+export type WriteJob = { events: IncomingEvent[] } | { results: AttemptResult[] };
+
+export interface WriteStatements {
+  /** Stores a batch in one BEGIN IMMEDIATE transaction; a duplicate is counted, not stored. */
+  insert(events: IncomingEvent[]): InsertOutcome[];
+  /** Records attempts and the events' next state in one BEGIN IMMEDIATE transaction. */
+  record(results: AttemptResult[]): void;
+  /** Several jobs in ONE transaction (one fsync); each job's outcomes, undefined for records. */
+  apply(jobs: WriteJob[]): Array<InsertOutcome[] | undefined>;
+}
+
+/** Every write the store makes per event or attempt; shared by the store and the writer thread. */
+export function writeStatements(db: BetterSqlite3.Database): WriteStatements {
   const insertEvent = db.prepare(
     `INSERT INTO stripe_webhook_events (event_id, account, type, livemode, created, received_at, source, payload, signature, status, next_attempt_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?) ON CONFLICT (account, event_id) DO NOTHING`,
   );
   const countDuplicate = db.prepare('UPDATE stripe_webhook_events SET duplicates = duplicates + 1 WHERE account = ? AND event_id = ?');
-  const insertBatch = db.transaction((events: IncomingEvent[]): InsertOutcome[] =>
-    events.map((event) => {
-      const receivedAt = event.receivedAt.toISOString();
-      const result = insertEvent.run(
-        event.eventId,
-        event.account ?? '',
-        event.type,
-        event.livemode ? 1 : 0,
-        event.created,
-        receivedAt,
-        event.source,
-        event.payload,
-        event.signature,
-        // Pushed and polled events are due for forwarding at once; triggered and replayed ones are
-        // delivered by their own command, and a listener must not send them a second time.
-        event.source === 'push' || event.source === 'poll' ? receivedAt : null,
+  const insertOne = (event: IncomingEvent): InsertOutcome => {
+    const receivedAt = event.receivedAt.toISOString();
+    const result = insertEvent.run(
+      event.eventId,
+      event.account ?? '',
+      event.type,
+      event.livemode ? 1 : 0,
+      event.created,
+      receivedAt,
+      event.source,
+      event.payload,
+      event.signature,
+      // Pushed and polled events are due for forwarding at once; triggered and replayed ones are
+      // delivered by their own command, and a listener must not send them a second time.
+      event.source === 'push' || event.source === 'poll' ? receivedAt : null,
+    );
+    if (result.changes === 1) return 'stored';
+    countDuplicate.run(event.account ?? '', event.eventId);
+    return 'duplicate';
+  };
+
+  const insertAttempt = db.prepare(
+    `INSERT INTO stripe_webhook_attempts (event_row, kind, target, status_code, duration_ms, error, attempted_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const updateState = db.prepare(
+    `UPDATE stripe_webhook_events SET status = ?, attempts = attempts + ?, last_error = ?, next_attempt_at = ?,
+       forwarded_at = CASE WHEN ? = 'forwarded' THEN ? ELSE forwarded_at END WHERE id = ?`,
+  );
+  const recordOne = (result: AttemptResult) => {
+    const attemptedAt = result.attemptedAt.toISOString();
+    insertAttempt.run(result.row, result.kind, result.target, result.statusCode, Math.round(result.durationMs), result.error, attemptedAt);
+    if (result.next) {
+      updateState.run(
+        result.next.status,
+        result.next.countAttempt ? 1 : 0,
+        result.next.lastError,
+        result.next.nextAttemptAt?.toISOString() ?? null,
+        result.next.status,
+        attemptedAt,
+        result.row,
       );
-      if (result.changes === 1) return 'stored';
-      countDuplicate.run(event.account ?? '', event.eventId);
-      return 'duplicate';
+    }
+  };
+
+  const transaction = db.transaction((jobs: WriteJob[]) =>
+    jobs.map((job) => {
+      if ('events' in job) return job.events.map(insertOne);
+      for (const result of job.results) recordOne(result);
+      return undefined;
     }),
   );
-  return (events) => insertBatch.immediate(events);
+  return {
+    insert: (events) => transaction.immediate([{ events }])[0]!,
+    record: (results) => void transaction.immediate([{ results }]),
+    apply: (jobs) => transaction.immediate(jobs),
+  };
 }
 
-/** Runs inserts on a worker thread (see sqlite-writer.ts); undefined when the compiled worker is not there (tests on sources). */
-async function startWriterThread(file: string): Promise<{ insert: (events: IncomingEvent[]) => Promise<InsertOutcome[]>; close: () => Promise<void> } | undefined> {
+interface WriterThread {
+  insert(events: IncomingEvent[]): Promise<InsertOutcome[]>;
+  record(results: AttemptResult[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs the store's writes on a worker thread (see sqlite-writer.ts); undefined when the compiled
+ * worker is not there (tests on sources). `background` does not wait for the thread to be ready
+ * (it takes ~150 ms to load its modules and open the file): writes queue until it is, and a thread
+ * that failed to start fails them. For replay, whose first write comes after its first deliveries.
+ */
+async function startWriterThread(file: string, background: boolean): Promise<WriterThread | undefined> {
   const { existsSync } = await import('node:fs');
   const { fileURLToPath } = await import('node:url');
   const url = new URL('./sqlite-writer.js', import.meta.url);
   if (!existsSync(fileURLToPath(url))) return undefined;
   const { Worker } = await import('node:worker_threads');
   const worker = new Worker(url, { workerData: { file } });
-  const waiting = new Map<number, { resolve: (outcomes: InsertOutcome[]) => void; reject: (error: Error) => void }>();
+  const waiting = new Map<number, { resolve: (outcomes: InsertOutcome[] | undefined) => void; reject: (error: Error) => void }>();
   let nextId = 1;
   let failure: Error | undefined;
-  await new Promise<void>((resolve, reject) => {
+  const ready = new Promise<void>((resolve, reject) => {
     worker.once('error', reject);
     worker.once('message', () => {
       worker.off('error', reject);
       resolve();
     });
   });
+  if (background) ready.catch(() => undefined);
+  else await ready;
   worker.on('message', (message: { id: number; outcomes?: InsertOutcome[]; error?: { message: string; code?: string } }) => {
     const entry = waiting.get(message.id);
     waiting.delete(message.id);
     if (!entry) return;
     if (message.error) entry.reject(Object.assign(new Error(message.error.message), { code: message.error.code }));
-    else entry.resolve(message.outcomes!);
+    else entry.resolve(message.outcomes);
   });
   worker.on('error', (error) => {
     failure = error;
@@ -160,16 +218,21 @@ async function startWriterThread(file: string): Promise<{ insert: (events: Incom
     waiting.clear();
   });
   worker.unref();
+  // Messages posted before the thread is ready wait in its port, in order; only a failed start must be noticed here.
+  const send = async (job: WriteJob): Promise<InsertOutcome[] | undefined> => {
+    if (background) await ready;
+    if (failure) throw failure;
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, job });
+    });
+  };
   return {
-    insert(events) {
-      if (failure) return Promise.reject(failure);
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        worker.postMessage({ id, events });
-      });
-    },
+    insert: async (events) => (await send({ events }))!,
+    record: async (results) => void (await send({ results })),
     async close() {
+      if (background) await ready.catch(() => undefined);
       if (failure) return;
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       worker.postMessage('close');
@@ -179,12 +242,16 @@ async function startWriterThread(file: string): Promise<{ insert: (events: Incom
 }
 
 export interface SqliteEventStoreOptions {
-  /** Commit inserts on a worker thread: for `webhook listen`, where fsync must not stall the server. */
-  writerThread?: boolean;
+  /**
+   * Commit inserts and attempt records on a worker thread, so fsync and SQLite's page writes never
+   * stall this one: `true` waits for the thread at open (`webhook listen`: a broken writer should
+   * fail the start, not the first event); `'background'` lets it start while the caller works.
+   */
+  writerThread?: boolean | 'background';
 }
 
-export function sqliteEventStore(db: BetterSqlite3.Database, location: string, writer?: Awaited<ReturnType<typeof startWriterThread>>): EventStore {
-  const insertBatch = insertStatements(db);
+export function sqliteEventStore(db: BetterSqlite3.Database, location: string, writer?: WriterThread): EventStore {
+  const writes = writeStatements(db);
 
   const selectDue = db.prepare(
     `SELECT * FROM stripe_webhook_events WHERE status IN ('received', 'failed') AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
@@ -196,37 +263,12 @@ export function sqliteEventStore(db: BetterSqlite3.Database, location: string, w
     return rows.map((row) => ({ ...row, next_attempt_at: until }));
   });
 
-  const insertAttempt = db.prepare(
-    `INSERT INTO stripe_webhook_attempts (event_row, kind, target, status_code, duration_ms, error, attempted_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const updateState = db.prepare(
-    `UPDATE stripe_webhook_events SET status = ?, attempts = attempts + ?, last_error = ?, next_attempt_at = ?,
-       forwarded_at = CASE WHEN ? = 'forwarded' THEN ? ELSE forwarded_at END WHERE id = ?`,
-  );
-  const record = db.transaction((results: AttemptResult[]) => {
-    for (const result of results) {
-      const attemptedAt = result.attemptedAt.toISOString();
-      insertAttempt.run(result.row, result.kind, result.target, result.statusCode, Math.round(result.durationMs), result.error, attemptedAt);
-      if (result.next) {
-        updateState.run(
-          result.next.status,
-          result.next.countAttempt ? 1 : 0,
-          result.next.lastError,
-          result.next.nextAttemptAt?.toISOString() ?? null,
-          result.next.status,
-          attemptedAt,
-          result.row,
-        );
-      }
-    }
-  });
-
   return {
     kind: 'sqlite',
     location,
     pipelined: writer !== undefined,
     async insert(events) {
-      return writer ? writer.insert(events) : insertBatch(events);
+      return writer ? writer.insert(events) : writes.insert(events);
     },
     async get(eventId, account) {
       const row = (
@@ -261,9 +303,12 @@ export function sqliteEventStore(db: BetterSqlite3.Database, location: string, w
       let before: [string, number] = [FAR_FUTURE, Number.MAX_SAFE_INTEGER];
       while (remaining > 0) {
         const pageSize = Math.min(PAGE, remaining);
-        const sql = `SELECT * FROM stripe_webhook_events WHERE ${[...where, '(received_at < ? OR (received_at = ? AND id < ?))'].join(' AND ')}
+        // A row-value bound, not `received_at < ? OR (received_at = ? AND id < ?)`: SQLite walks the
+        // received_at index (whose entries end with the rowid) straight from the bound, where the OR
+        // form makes it read every remaining row and sort them for each page (quadratic in the count).
+        const sql = `SELECT * FROM stripe_webhook_events WHERE ${[...where, '(received_at, id) < (?, ?)'].join(' AND ')}
           ORDER BY received_at DESC, id DESC LIMIT ?`;
-        const rows = db.prepare(sql).all(...params, before[0], before[0], before[1], pageSize) as EventRow[];
+        const rows = db.prepare(sql).all(...params, before[0], before[1], pageSize) as EventRow[];
         for (const row of rows) yield toEvent(row);
         remaining -= rows.length;
         if (rows.length < pageSize) return;
@@ -281,7 +326,9 @@ export function sqliteEventStore(db: BetterSqlite3.Database, location: string, w
       return row.next ? new Date(row.next) : undefined;
     },
     async recordAttempts(results) {
-      if (results.length) record.immediate(results);
+      if (!results.length) return;
+      if (writer) await writer.record(results);
+      else writes.record(results);
     },
     async attempts(row) {
       return db.prepare('SELECT * FROM stripe_webhook_attempts WHERE event_row = ? ORDER BY id').all(row) as DeliveryAttempt[];
