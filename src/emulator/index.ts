@@ -3,6 +3,7 @@
  * wire that an unmodified stripe-node client (host/port/protocol) works against it. Started in-process
  * by tests on port 0, and by `atom-stripe emulator` for offline use.
  */
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Authenticator } from './auth.js';
@@ -123,6 +124,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (options.seed) seed(engine, options.seed);
 
   const shutdown = new AbortController();
+  // Every delayed request (--latency) listens for shutdown while it waits; hundreds at once are normal.
+  setMaxListeners(0, shutdown.signal);
   let url = '';
   const server = http.createServer(
     createRequestHandler({

@@ -128,10 +128,33 @@ export function createRequestHandler(deps: ServerDeps): (request: IncomingMessag
     return { ...reply, account: caller.accountId };
   }
 
-  function oauth(request: IncomingMessage, url: URL, body: string): Reply {
+  /**
+   * The OAuth endpoints with Stripe's idempotency: a POST with an Idempotency-Key made by the
+   * platform replays the first response for the same parameters (a refresh_token grant retried
+   * after a crash gets the same new tokens instead of invalid_grant), and the same key with other
+   * parameters is an idempotency_error. Keys are per platform account, shared with /v1 as at Stripe.
+   */
+  function oauth(request: IncomingMessage, url: URL, body: string, requestId: string, idempotencyKey: string | undefined): Reply & { replayed?: boolean } {
     const method = request.method ?? 'GET';
     const params = { ...parseParams(url.search.slice(1)), ...parseParams(body) };
     const bearer = keyFromHeaders(request.headers);
+    const platformKey = [bearer, params.client_secret].find((key): key is string => typeof key === 'string' && deps.authenticator.isPlatformSecret(key));
+    if (method !== 'POST' || idempotencyKey === undefined || platformKey === undefined) return runOAuth(request, url, params, bearer);
+    const scope = deps.authenticator.authenticate({ authorization: `Bearer ${platformKey}` }).scope;
+    const requestFingerprint = fingerprint(method, url.pathname, params);
+    const saved = deps.idempotency.lookup(scope, idempotencyKey, requestFingerprint);
+    if (saved) {
+      requestLog.executed(idempotencyKey, true);
+      return { status: saved.status, body: saved.body, headers: { 'Idempotent-Replayed': 'true', 'Original-Request': saved.requestId }, replayed: true };
+    }
+    requestLog.executed(idempotencyKey, false);
+    const reply = runOAuth(request, url, params, bearer);
+    if (isReplayable(reply.status)) deps.idempotency.save(scope, idempotencyKey, requestFingerprint, { status: reply.status, body: reply.body, requestId });
+    return reply;
+  }
+
+  function runOAuth(request: IncomingMessage, url: URL, params: FormObject, bearer: string | undefined): Reply {
+    const method = request.method ?? 'GET';
     let result: OAuthResponse;
     try {
       if (/^\/(express\/)?oauth\/authorize$/.test(url.pathname) && (method === 'GET' || method === 'POST')) result = deps.oauth.authorize(params);
@@ -212,7 +235,12 @@ export function createRequestHandler(deps: ServerDeps): (request: IncomingMessag
           reply = errorReply(error, requestId);
         }
       } else if (url.pathname.startsWith('/oauth/') || url.pathname.startsWith('/express/oauth/')) {
-        reply = oauth(request, url, body);
+        try {
+          reply = oauth(request, url, body, requestId, idempotencyKey);
+        } catch (error) {
+          if (!(error instanceof ApiError)) throw error;
+          reply = errorReply(error, requestId);
+        }
       } else {
         reply = errorReply(unrecognizedUrl(method, url.pathname), requestId);
       }
