@@ -100,7 +100,8 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
   const clients = new Map<string, Stripe>();
   let tokenStore: Promise<TokenStore> | undefined;
   const output: OutputOptions = { format: parseFormat(globals.format, globals.json), fields: parseFields(globals.fields) };
-  const prompter = createPrompter(runtime.io);
+  // Made on first use: a prompter holds stdin, and opening stdin costs every command a few ms.
+  let prompter: Prompter | undefined;
   /** Writes started from event handlers, awaited before the stores close. */
   const pending: Array<Promise<void>> = [];
 
@@ -133,7 +134,9 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
       return runtime.signal;
     },
     output,
-    prompter,
+    get prompter() {
+      return (prompter ??= createPrompter(runtime.io));
+    },
     verbose(line) {
       if (globals.verbose || globals.debug) runtime.io.err(line);
     },
@@ -143,10 +146,10 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
     },
     async confirm(message) {
       if (globals.yes) return;
-      if (!prompter.enabled) {
+      if (!ctx.prompter.enabled) {
         throw new UsageError(`${message.replace(/\?$/, '')}: refusing without confirmation`, { hint: 'pass --yes' });
       }
-      if (!(await prompter.confirm(message, false))) throw new UsageError('cancelled; nothing was changed');
+      if (!(await ctx.prompter.confirm(message, false))) throw new UsageError('cancelled; nothing was changed');
     },
     tokens() {
       tokenStore ??= (async () => {

@@ -3,6 +3,7 @@
  * whether prompting is allowed. Tests build one over buffers with testIO().
  */
 import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { isatty } from 'node:tty';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Env } from '../config/paths.js';
 import { redact } from '../redact.js';
@@ -57,7 +58,9 @@ export function createIO(options: IOOptions): IO {
   const io: IO = {
     stdout: options.stdout,
     stderr: options.stderr,
-    stdin: options.stdin,
+    get stdin() {
+      return options.stdin;
+    },
     isStdoutTTY: options.isStdoutTTY,
     isStderrTTY: options.isStderrTTY,
     isStdinTTY: options.isStdinTTY,
@@ -90,10 +93,13 @@ export function systemIO(env: Env, noColor = false): IO {
   return createIO({
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // process.stdin is opened on first use: that costs a few ms, and most commands never read it.
+    get stdin() {
+      return process.stdin;
+    },
     isStdoutTTY: Boolean(process.stdout.isTTY),
     isStderrTTY: Boolean(process.stderr.isTTY),
-    isStdinTTY: Boolean(process.stdin.isTTY),
+    isStdinTTY: isatty(0),
     env,
     noColor,
     columns: process.stdout.columns,
