@@ -25,6 +25,7 @@ export async function openSqlitePersistence(file: string): Promise<Persistence> 
   const update = db.prepare('UPDATE objects SET body = @body WHERE scope = @scope AND type = @type AND id = @id');
   const remove = db.prepare('DELETE FROM objects WHERE scope = ? AND type = ? AND id = ?');
   const getMeta = db.prepare('SELECT value FROM meta WHERE key = ?');
+  const inTransaction = db.transaction((work: () => unknown) => work());
   const setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
 
   return {
@@ -35,7 +36,8 @@ export async function openSqlitePersistence(file: string): Promise<Persistence> 
     clear: () => void db.exec('DELETE FROM objects'),
     getMeta: (key) => (getMeta.get(key) as { value: string } | undefined)?.value,
     setMeta: (key, value) => void setMeta.run(key, value),
-    transaction: <T>(work: () => T): T => db.transaction(work)(),
+    // One transaction wrapper for every request (better-sqlite3 builds a new one per db.transaction() call).
+    transaction: <T>(work: () => T): T => inTransaction(work) as T,
     close: () => db.close(),
   };
 }
