@@ -75,6 +75,36 @@ function typeClause(types: string[], params: unknown[]): string {
   return `(${parts.join(' OR ')})`;
 }
 
+/** The WHERE terms of a list or count (everything in the filter but the order and the limit). */
+function filterClause(filter: EventFilter): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.types?.length) where.push(typeClause(filter.types, params));
+  if (filter.status?.length) {
+    params.push(filter.status);
+    where.push(`status = ANY($${params.length})`);
+  }
+  if (filter.since) {
+    params.push(filter.since);
+    where.push(`received_at >= $${params.length}`);
+  }
+  if (filter.until) {
+    params.push(filter.until);
+    where.push(`received_at <= $${params.length}`);
+  }
+  if (filter.account !== undefined) {
+    params.push(filter.account);
+    where.push(`account = $${params.length}`);
+  }
+  if (filter.eventIds?.length) {
+    params.push(filter.eventIds);
+    where.push(`event_id = ANY($${params.length})`);
+  }
+  return { where, params };
+}
+
+const whereSql = (where: string[]) => (where.length ? ` WHERE ${where.join(' AND ')}` : '');
+
 /** Opens a pool through the store's helper when it exists (sslmode handling), else directly. */
 async function openPool(url: string): Promise<Pool> {
   try {
@@ -170,40 +200,28 @@ export function postgresEventStore(pool: Pool, location: string): EventStore {
       return result.rows[0] ? toEvent(result.rows[0] as EventRow) : undefined;
     },
     async *list(filter: EventFilter) {
-      const where: string[] = [];
-      const params: unknown[] = [];
-      if (filter.types?.length) where.push(typeClause(filter.types, params));
-      if (filter.status?.length) {
-        params.push(filter.status);
-        where.push(`status = ANY($${params.length})`);
-      }
-      if (filter.since) {
-        params.push(filter.since);
-        where.push(`received_at >= $${params.length}`);
-      }
-      if (filter.account !== undefined) {
-        params.push(filter.account);
-        where.push(`account = $${params.length}`);
-      }
-      if (filter.eventIds?.length) {
-        params.push(filter.eventIds);
-        where.push(`event_id = ANY($${params.length})`);
-      }
-      // Newest first by arrival time, then row id (a batch's ids follow its lock order, not arrival).
+      const { where, params } = filterClause(filter);
+      const oldest = filter.order === 'oldest';
+      // By arrival time, then row id (a batch's ids follow its lock order, not arrival); keyset paging.
       let remaining = filter.limit ?? Number.POSITIVE_INFINITY;
-      let before: [Date, number] = [FAR_FUTURE, Number.MAX_SAFE_INTEGER];
+      let bound: [Date, number] | undefined;
       const n = params.length;
       while (remaining > 0) {
         const pageSize = Math.min(PAGE, remaining);
-        const sql = `SELECT * FROM stripe_webhook_events WHERE ${[...where, `(received_at, id) < ($${n + 1}::timestamptz, $${n + 2}::bigint)`].join(' AND ')}
-          ORDER BY received_at DESC, id DESC LIMIT $${n + 3}`;
-        const rows = (await pool.query(sql, [...params, before[0], before[1], pageSize])).rows as EventRow[];
+        const keyset = bound ? [`(received_at, id) ${oldest ? '>' : '<'} ($${n + 1}::timestamptz, $${n + 2}::bigint)`] : [];
+        const sql = `SELECT * FROM stripe_webhook_events${whereSql([...where, ...keyset])}
+          ORDER BY received_at ${oldest ? 'ASC' : 'DESC'}, id ${oldest ? 'ASC' : 'DESC'} LIMIT $${n + keyset.length * 2 + 1}`;
+        const rows = (await pool.query(sql, [...params, ...(bound ?? []), pageSize])).rows as EventRow[];
         for (const row of rows) yield toEvent(row);
         remaining -= rows.length;
         if (rows.length < pageSize) return;
         const last = rows[rows.length - 1]!;
-        before = [last.received_at, Number(last.id)];
+        bound = [last.received_at, Number(last.id)];
       }
+    },
+    async count(filter: EventFilter) {
+      const { where, params } = filterClause(filter);
+      return Number((await pool.query(`SELECT COUNT(*) AS n FROM stripe_webhook_events${whereSql(where)}`, params)).rows[0].n);
     },
     async claimDue(now, limit, leaseMs) {
       // One statement: the subquery locks due rows other listeners have not locked, the UPDATE moves

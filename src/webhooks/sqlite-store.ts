@@ -74,6 +74,36 @@ function typeClause(types: string[], params: unknown[]): string {
   return `(${parts.join(' OR ')})`;
 }
 
+/** The WHERE terms of a list or count (everything in the filter but the order and the limit). */
+function filterClause(filter: EventFilter): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.types?.length) where.push(typeClause(filter.types, params));
+  if (filter.status?.length) {
+    where.push(`status IN (${filter.status.map(() => '?').join(', ')})`);
+    params.push(...filter.status);
+  }
+  if (filter.since) {
+    where.push('received_at >= ?');
+    params.push(filter.since.toISOString());
+  }
+  if (filter.until) {
+    where.push('received_at <= ?');
+    params.push(filter.until.toISOString());
+  }
+  if (filter.account !== undefined) {
+    where.push('account = ?');
+    params.push(filter.account);
+  }
+  if (filter.eventIds?.length) {
+    where.push(`event_id IN (${filter.eventIds.map(() => '?').join(', ')})`);
+    params.push(...filter.eventIds);
+  }
+  return { where, params };
+}
+
+const whereSql = (where: string[]) => (where.length ? ` WHERE ${where.join(' AND ')}` : '');
+
 export function migrateSqliteWebhooks(db: BetterSqlite3.Database) {
   return applySqliteMigrations(db, WEBHOOKS_COMPONENT, WEBHOOKS_SQLITE_MIGRATIONS);
 }
@@ -205,9 +235,25 @@ async function startWriterThread(file: string, background: boolean): Promise<Wri
   });
   if (background) ready.catch(() => undefined);
   else await ready;
+  // Unreferenced while idle, so an idle writer never keeps the process alive; referenced while a
+  // write is outstanding, so the process cannot end (say, after replay's last delivery) before the
+  // commit it is waiting for.
+  let holds = 0;
+  const settled = () => {
+    if (!waiting.size && !holds) worker.unref();
+  };
+  const hold = () => {
+    holds++;
+    worker.ref();
+  };
+  const release = () => {
+    holds--;
+    settled();
+  };
   worker.on('message', (message: { id: number; outcomes?: InsertOutcome[]; error?: { message: string; code?: string } }) => {
     const entry = waiting.get(message.id);
     waiting.delete(message.id);
+    settled();
     if (!entry) return;
     if (message.error) entry.reject(Object.assign(new Error(message.error.message), { code: message.error.code }));
     else entry.resolve(message.outcomes);
@@ -216,15 +262,24 @@ async function startWriterThread(file: string, background: boolean): Promise<Wri
     failure = error;
     for (const entry of waiting.values()) entry.reject(error);
     waiting.clear();
+    settled();
   });
   worker.unref();
   // Messages posted before the thread is ready wait in its port, in order; only a failed start must be noticed here.
   const send = async (job: WriteJob): Promise<InsertOutcome[] | undefined> => {
-    if (background) await ready;
+    if (background) {
+      hold();
+      try {
+        await ready;
+      } finally {
+        release();
+      }
+    }
     if (failure) throw failure;
     const id = nextId++;
     return new Promise((resolve, reject) => {
       waiting.set(id, { resolve, reject });
+      worker.ref();
       worker.postMessage({ id, job });
     });
   };
@@ -232,6 +287,8 @@ async function startWriterThread(file: string, background: boolean): Promise<Wri
     insert: async (events) => (await send({ events }))!,
     record: async (results) => void (await send({ results })),
     async close() {
+      // Referenced until it has exited: its last commits and the file's close must finish.
+      hold();
       if (background) await ready.catch(() => undefined);
       if (failure) return;
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -279,42 +336,32 @@ export function sqliteEventStore(db: BetterSqlite3.Database, location: string, w
       return row ? toEvent(row) : undefined;
     },
     async *list(filter: EventFilter) {
-      const where: string[] = [];
-      const params: unknown[] = [];
-      if (filter.types?.length) where.push(typeClause(filter.types, params));
-      if (filter.status?.length) {
-        where.push(`status IN (${filter.status.map(() => '?').join(', ')})`);
-        params.push(...filter.status);
-      }
-      if (filter.since) {
-        where.push('received_at >= ?');
-        params.push(filter.since.toISOString());
-      }
-      if (filter.account !== undefined) {
-        where.push('account = ?');
-        params.push(filter.account);
-      }
-      if (filter.eventIds?.length) {
-        where.push(`event_id IN (${filter.eventIds.map(() => '?').join(', ')})`);
-        params.push(...filter.eventIds);
-      }
-      // Newest first by arrival time, then row id; keyset paging on the pair keeps memory flat.
+      const { where, params } = filterClause(filter);
+      const oldest = filter.order === 'oldest';
+      // Keyset paging on (received_at, id) keeps memory flat. A row-value bound, not
+      // `received_at < ? OR (received_at = ? AND id < ?)`: SQLite walks the received_at index (whose
+      // entries end with the rowid) in order from the bound, where the OR form makes it read every
+      // remaining row and sort them for each page (quadratic in the count).
+      const sql = (bounded: boolean) =>
+        `SELECT * FROM stripe_webhook_events${whereSql([...where, ...(bounded ? [`(received_at, id) ${oldest ? '>' : '<'} (?, ?)`] : [])])}
+         ORDER BY received_at ${oldest ? 'ASC' : 'DESC'}, id ${oldest ? 'ASC' : 'DESC'} LIMIT ?`;
+      const first = db.prepare(sql(false));
+      const next = db.prepare(sql(true));
       let remaining = filter.limit ?? Number.POSITIVE_INFINITY;
-      let before: [string, number] = [FAR_FUTURE, Number.MAX_SAFE_INTEGER];
+      let bound: [string, number] | undefined;
       while (remaining > 0) {
         const pageSize = Math.min(PAGE, remaining);
-        // A row-value bound, not `received_at < ? OR (received_at = ? AND id < ?)`: SQLite walks the
-        // received_at index (whose entries end with the rowid) straight from the bound, where the OR
-        // form makes it read every remaining row and sort them for each page (quadratic in the count).
-        const sql = `SELECT * FROM stripe_webhook_events WHERE ${[...where, '(received_at, id) < (?, ?)'].join(' AND ')}
-          ORDER BY received_at DESC, id DESC LIMIT ?`;
-        const rows = db.prepare(sql).all(...params, before[0], before[1], pageSize) as EventRow[];
+        const rows = (bound ? next.all(...params, bound[0], bound[1], pageSize) : first.all(...params, pageSize)) as EventRow[];
         for (const row of rows) yield toEvent(row);
         remaining -= rows.length;
         if (rows.length < pageSize) return;
         const last = rows[rows.length - 1]!;
-        before = [last.received_at, last.id];
+        bound = [last.received_at, last.id];
       }
+    },
+    async count(filter: EventFilter) {
+      const { where, params } = filterClause(filter);
+      return (db.prepare(`SELECT COUNT(*) AS n FROM stripe_webhook_events${whereSql(where)}`).get(...params) as { n: number }).n;
     },
     async claimDue(now, limit, leaseMs) {
       return (claim.immediate(now.toISOString(), limit, new Date(now.getTime() + leaseMs).toISOString()) as EventRow[]).map(toEvent);

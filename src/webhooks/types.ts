@@ -82,8 +82,12 @@ export interface EventFilter {
   since?: Date;
   account?: string;
   eventIds?: string[];
+  /** Received at or before this time: a bound that keeps a long read from taking in later arrivals. */
+  until?: Date;
   /** Undefined: no cap. */
   limit?: number;
+  /** By arrival time, then row id; newest first unless `oldest` (replay sends in Stripe's order). */
+  order?: 'newest' | 'oldest';
 }
 
 export interface Cursor {
@@ -109,8 +113,10 @@ export interface EventStore {
   insert(events: IncomingEvent[]): Promise<InsertOutcome[]>;
   /** By Stripe event id; `account` disambiguates the same id seen on two accounts. */
   get(eventId: string, account?: string | null): Promise<StoredEvent | undefined>;
-  /** Newest first, streamed in pages (flat memory for --all). */
+  /** Newest first (or `order: 'oldest'`), streamed in pages (flat memory for --all). */
   list(filter: EventFilter): AsyncIterable<StoredEvent>;
+  /** How many events `list(filter)` would yield, ignoring `limit`. */
+  count(filter: EventFilter): Promise<number>;
   /**
    * Takes up to `limit` events due for forwarding (received or failed, next_attempt_at <= now) and
    * pushes their next_attempt_at `leaseMs` ahead, so no other listener takes them meanwhile. If this

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { createBatcher } from '../../src/webhooks/batcher.js';
 import { openPostgresEventStore } from '../../src/webhooks/postgres-store.js';
@@ -94,6 +94,28 @@ function describeEventStore(name: string, open: () => Promise<EventStore>) {
       expect((await collect(store.list({ types: ['payment_intent.*'] }))).some((e) => e.event_id === 'evt_like')).toBe(false);
     });
 
+    it('lists oldest first too, bounds by arrival time, and counts what a list would yield', async () => {
+      const batch = Array.from({ length: 1005 }, (_, index) => incoming({ eventId: `evt_order_${index}`, type: 'charge.refunded', receivedAt: index < 1000 ? at(5000) : at(5001 + index) }));
+      // Inserted out of order, and most with the same arrival time: ties are broken by row id.
+      await store.insert([...batch.slice(1000).reverse(), ...batch.slice(0, 1000)]);
+      const filter = { types: ['charge.refunded'] };
+      const oldest = await collect(store.list({ ...filter, order: 'oldest' }));
+      expect(oldest).toHaveLength(1005);
+      // The tie in row-id order (PostgreSQL's ids follow lock order, not the batch's), then by time.
+      expect(new Set(oldest.slice(0, 1000).map((e) => e.event_id))).toEqual(new Set(batch.slice(0, 1000).map((e) => e.eventId)));
+      const tieRows = oldest.slice(0, 1000).map((e) => e.row);
+      expect(tieRows).toEqual([...tieRows].sort((a, b) => a - b));
+      expect(oldest.slice(1000).map((e) => e.event_id)).toEqual(batch.slice(1000).map((e) => e.eventId));
+      const newest = await collect(store.list(filter));
+      expect(newest.map((e) => e.row)).toEqual(oldest.map((e) => e.row).reverse());
+      expect(await store.count(filter)).toBe(1005);
+      const bounded = { ...filter, until: at(6002) };
+      expect(await store.count(bounded)).toBe(1002);
+      expect((await collect(store.list({ ...bounded, order: 'oldest' }))).at(-1)!.event_id).toBe('evt_order_1001');
+      expect(await store.count({ ...bounded, since: at(5001), limit: 1 })).toBe(2);
+      expect(await store.count({ types: ['charge.refunded'], status: ['dead'] })).toBe(0);
+    });
+
     it('keeps poll cursors', async () => {
       expect(await store.getCursor('poll:test')).toBeUndefined();
       await store.setCursor('poll:test', 'evt_c1', 100, at(0));
@@ -116,6 +138,65 @@ function describeEventStore(name: string, open: () => Promise<EventStore>) {
 }
 
 describeEventStore('sqlite', () => openSqliteEventStore(join(mkdtempSync(join(tmpdir(), 'atom-stripe-events-')), 'events.db')));
+
+// The store `webhook listen` and `webhook replay` use: every write through the writer thread. The
+// thread runs compiled code, so this suite opens the built store (dist/, built by the global setup).
+const built = async () => (await import(`${'../../dist/webhooks/sqlite-store.js'}`)) as typeof import('../../src/webhooks/sqlite-store.js');
+describeEventStore('sqlite, writer thread', async () => {
+  const { openSqliteEventStore: openBuilt } = await built();
+  const store = await openBuilt(join(mkdtempSync(join(tmpdir(), 'atom-stripe-events-')), 'events.db'), { writerThread: 'background' });
+  // Not the main-thread fallback: inserts commit elsewhere, which is what `pipelined` says.
+  expect(store.pipelined).toBe(true);
+  return store;
+});
+
+describe('sqlite writer thread', () => {
+  it('fails only the job that broke when jobs share a transaction', async () => {
+    const { openSqliteEventStore: openBuilt } = await built();
+    const store = await openBuilt(join(mkdtempSync(join(tmpdir(), 'atom-stripe-events-')), 'events.db'), { writerThread: true });
+    try {
+      // Posted together, so the thread may merge them into one transaction; the attempt names a row
+      // that does not exist (a foreign key violation) and must not take the events down with it.
+      const broken = store.recordAttempts([{ row: 987654, kind: 'replay', target: 'http://127.0.0.1:9/x', statusCode: 200, durationMs: 1, error: null, attemptedAt: T0 }]);
+      const stored = store.insert([incoming({ eventId: 'evt_isolated_1' }), incoming({ eventId: 'evt_isolated_2' })]);
+      await expect(broken).rejects.toThrow(/FOREIGN KEY/i);
+      expect(await stored).toEqual(['stored', 'stored']);
+      expect((await store.get('evt_isolated_2'))?.status).toBe('received');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps the process alive until a write it waits for has committed', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const file = join(mkdtempSync(join(tmpdir(), 'atom-stripe-events-')), 'events.db');
+    // No server, no socket, no timer: only the pending commit may keep this process running.
+    const script = `
+      const { openSqliteEventStore } = await import(${JSON.stringify(new URL('../../dist/webhooks/sqlite-store.js', import.meta.url).href)});
+      const store = await openSqliteEventStore(${JSON.stringify(file)}, { writerThread: 'background' });
+      const event = { eventId: 'evt_alive', type: 'charge.refunded', account: null, livemode: false, created: 1, source: 'replay', payload: Buffer.from('{}'), signature: null, receivedAt: new Date() };
+      await store.insert([event]);
+      const { row } = await store.get('evt_alive');
+      await store.recordAttempts([{ row, kind: 'replay', target: 'http://127.0.0.1:9/x', statusCode: 200, durationMs: 1, error: null, attemptedAt: new Date(), next: { status: 'forwarded', nextAttemptAt: null, lastError: null, countAttempt: false } }]);
+      process.stdout.write('recorded');
+    `;
+    const { writeFileSync } = await import('node:fs');
+    const program = join(dirname(file), 'record.mjs');
+    writeFileSync(program, script);
+    const child = spawnSync(process.execPath, [program], { encoding: 'utf8', timeout: 30_000 });
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('recorded');
+    expect(child.status).toBe(0);
+    const check = await openSqliteEventStore(file);
+    try {
+      const event = await check.get('evt_alive');
+      expect(event?.status).toBe('forwarded');
+      expect(await check.attempts(event!.row)).toHaveLength(1);
+    } finally {
+      await check.close();
+    }
+  });
+});
 
 const ADMIN_URL = process.env.ATOM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const database = `atom_events_${process.pid}_${Date.now()}`;

@@ -154,27 +154,41 @@ export async function run(options: ReplayOptions, ctx: Context): Promise<void> {
     if (missing.length || !options.eventIds.length) await fetchFromStripe(ctx, store, missing, filter);
   }
 
-  // Oldest first, as Stripe would have sent them. The selection is held in memory for the progress total.
-  const selected: StoredEvent[] = [];
-  for await (const event of store.list(filter)) selected.push(event);
-  selected.reverse();
+  // Oldest first, as Stripe would have sent them. The selection is what was received up to now
+  // (a listener storing events meanwhile adds none) and is streamed from the store page by page, so
+  // the first delivery does not wait for the whole selection to be read, nor memory for its size.
+  // Named events are few: they are read first, to refuse the run when one is missing.
+  const selection: EventFilter = { ...filter, until: ctx.now(), order: 'oldest' };
+  let events: AsyncIterable<StoredEvent> | StoredEvent[];
+  let total: number;
   if (options.eventIds.length) {
-    const found = new Set(selected.map((event) => event.event_id));
+    const named: StoredEvent[] = [];
+    for await (const event of store.list(selection)) named.push(event);
+    const found = new Set(named.map((event) => event.event_id));
     const missing = options.eventIds.filter((id) => !found.has(id));
     if (missing.length) {
       throw new NotFoundError(`not in the store: ${missing.join(', ')}`, { hint: 'pass --from-stripe to fetch them from the Events API' });
     }
+    events = named;
+    total = named.length;
+  } else {
+    total = await store.count(selection);
+    events = store.list(selection);
   }
-  if (!selected.length) {
+  if (!total) {
     ctx.io.err('No stored events match; nothing to replay.');
     return;
   }
 
   const writer = createRecordWriter(ctx.io, COLUMNS, ctx.output);
   if (options.dryRun) {
-    for (const event of selected) writer.write({ id: event.event_id, type: event.type, status_code: null, duration_ms: null, result: 'dry-run', error: null });
+    let listed = 0;
+    for await (const event of events) {
+      writer.write({ id: event.event_id, type: event.type, status_code: null, duration_ms: null, result: 'dry-run', error: null });
+      listed++;
+    }
     await writer.end();
-    ctx.io.err(`Dry run: would replay ${selected.length} event(s) to ${options.to}.`);
+    ctx.io.err(`Dry run: would replay ${listed} event(s) to ${options.to}.`);
     return;
   }
   if (!options.secret) ctx.io.err('warning: replaying unsigned: no --secret and no STRIPE_WEBHOOK_SECRET');
@@ -183,10 +197,10 @@ export async function run(options: ReplayOptions, ctx: Context): Promise<void> {
   const { replayEvents } = await import('../../webhooks/replay.js');
   const deliverer = await createDeliverer({ nowSeconds: () => Math.floor(ctx.now().getTime() / 1000), maxSockets: options.concurrency });
   ctx.onClose(() => deliverer.close());
-  const progress = progressBar(ctx, selected.length);
+  const progress = progressBar(ctx, total);
   let done = 0;
   let failed = 0;
-  const outcome = await replayEvents(selected, {
+  const outcome = await replayEvents(events, {
     store,
     deliverer,
     target: options.to,
@@ -213,9 +227,10 @@ export async function run(options: ReplayOptions, ctx: Context): Promise<void> {
   progress.finish();
   await writer.end();
   ctx.io.err(`Replayed ${outcome.delivered + outcome.failed} event(s) to ${options.to}: ${outcome.delivered} delivered, ${outcome.failed} failed${outcome.skipped ? `, ${outcome.skipped} skipped (interrupted)` : ''}.`);
-  if (ctx.signal.aborted) throw new InterruptedError(`interrupted after ${done} of ${selected.length} deliveries`);
+  const selected = outcome.delivered + outcome.failed + outcome.skipped;
+  if (ctx.signal.aborted) throw new InterruptedError(`interrupted after ${done} of ${selected} deliveries`);
   if (outcome.failed || outcome.skipped) {
-    throw new OperationError(`${outcome.failed + outcome.skipped} of ${selected.length} deliveries did not get a 2xx`, {
+    throw new OperationError(`${outcome.failed + outcome.skipped} of ${selected} deliveries did not get a 2xx`, {
       hint: 'see webhook events show EVT_ID for each attempt',
     });
   }
@@ -227,7 +242,8 @@ function progressBar(ctx: Context, total: number) {
   let last = 0;
   const draw = (done: number, failed: number) => {
     const width = 30;
-    const filled = Math.round((done / total) * width);
+    // The total was counted before the run; the selection can shrink meanwhile, never overflow the bar.
+    const filled = Math.min(width, Math.round((done / Math.max(total, done)) * width));
     ctx.io.stderr.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}${failed ? ` (${failed} failed)` : ''}`);
   };
   return {
