@@ -3,7 +3,6 @@
  * concurrency and an optional rate. Every attempt is recorded (kind `replay`, group-committed so
  * recording does not cap throughput); a 2xx marks the event forwarded.
  */
-import { createBatcher } from './batcher.js';
 import type { Deliverer, Delivery } from './deliver.js';
 import { isSuccess, type AttemptResult, type EventStore, type StoredEvent } from './types.js';
 
@@ -29,28 +28,25 @@ export interface ReplayOutcome {
 
 export async function replayEvents(events: AsyncIterable<StoredEvent> | Iterable<StoredEvent>, config: ReplayConfig): Promise<ReplayOutcome> {
   const outcome: ReplayOutcome = { delivered: 0, failed: 0, skipped: 0 };
-  // Attempts are history, not acknowledgements: committed every 250 ms (or 1,000 attempts), so the
-  // fsync of a synchronous SQLite commit does not stall deliveries.
-  const recorder = createBatcher<AttemptResult, void>(
-    async (results) => {
-      await config.store.recordAttempts(results);
-      return results.map(() => undefined);
-    },
-    { windowMs: 250, maxBatch: 1000 },
-  );
-  let recordError: unknown;
+  const recorder = attemptRecorder(config.store);
   const started = performance.now();
   let sent = 0;
-  const iterator = (Symbol.asyncIterator in events ? events[Symbol.asyncIterator]() : (events as Iterable<StoredEvent>)[Symbol.iterator]()) as
-    | AsyncIterator<StoredEvent>
-    | Iterator<StoredEvent>;
   // One shared iterator: each worker pulls the next event, so at most `concurrency` are in flight.
-  let pulling: Promise<IteratorResult<StoredEvent>> = Promise.resolve({ done: false, value: undefined as never });
-  const next = () => (pulling = pulling.then(() => iterator.next()));
+  // An array is pulled directly; an async source (the store, page by page) through one promise
+  // chain, because an async iterator must not be asked for its next item before the last settled.
+  let pull: () => Promise<IteratorResult<StoredEvent>> | IteratorResult<StoredEvent>;
+  if (Symbol.asyncIterator in events) {
+    const iterator = events[Symbol.asyncIterator]();
+    let pulling: Promise<IteratorResult<StoredEvent>> = Promise.resolve({ done: false, value: undefined as never });
+    pull = () => (pulling = pulling.then(() => iterator.next()));
+  } else {
+    const iterator = events[Symbol.iterator]();
+    pull = () => iterator.next();
+  }
 
   const worker = async () => {
     for (;;) {
-      const item = await next();
+      const item = await pull();
       if (item.done) return;
       const event = item.value;
       if (config.signal.aborted) {
@@ -67,25 +63,67 @@ export async function replayEvents(events: AsyncIterable<StoredEvent> | Iterable
       if (ok) outcome.delivered++;
       else outcome.failed++;
       config.onResult?.(event, delivery);
-      void recorder
-        .submit({
-          row: event.row,
-          kind: 'replay',
-          target: config.target,
-          statusCode: delivery.statusCode,
-          durationMs: delivery.durationMs,
-          error: delivery.error,
-          attemptedAt: config.now(),
-          next: ok ? { status: 'forwarded', nextAttemptAt: null, lastError: null, countAttempt: false } : undefined,
-        })
-        .catch((error: unknown) => {
-          recordError ??= error;
-        });
+      recorder.add({
+        row: event.row,
+        kind: 'replay',
+        target: config.target,
+        statusCode: delivery.statusCode,
+        durationMs: delivery.durationMs,
+        error: delivery.error,
+        attemptedAt: config.now(),
+        next: ok ? { status: 'forwarded', nextAttemptAt: null, lastError: null, countAttempt: false } : undefined,
+      });
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, config.concurrency) }, worker));
-  await recorder.drain();
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, config.concurrency) }, worker));
+  } finally {
+    // Every attempt made is recorded before this returns, interrupted or not.
+    await recorder.close();
+  }
   // The deliveries happened; losing their history is still a failure the operator must see.
-  if (recordError) throw recordError;
+  if (recorder.error) throw recorder.error;
   return outcome;
+}
+
+/**
+ * Attempts are history, not acknowledgements: nobody waits on one, so they are committed in
+ * windows of 250 ms (or 1,000 attempts), one transaction each, instead of one per delivery. A
+ * window's commit runs while the next fills (on the SQLite writer thread when there is one), and
+ * close() commits what is left and waits for every commit.
+ */
+function attemptRecorder(store: EventStore, windowMs = 250, maxBatch = 1000) {
+  let batch: AttemptResult[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const commits = new Set<Promise<void>>();
+  let error: unknown;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (!batch.length) return;
+    const results = batch;
+    batch = [];
+    const commit = store.recordAttempts(results).then(
+      () => undefined,
+      (failure: unknown) => {
+        error ??= failure;
+      },
+    );
+    commits.add(commit);
+    void commit.finally(() => commits.delete(commit));
+  };
+  return {
+    add(result: AttemptResult) {
+      batch.push(result);
+      if (batch.length >= maxBatch) flush();
+      else timer ??= setTimeout(flush, windowMs);
+    },
+    async close() {
+      flush();
+      while (commits.size) await Promise.all([...commits]);
+    },
+    get error() {
+      return error;
+    },
+  };
 }
