@@ -21,7 +21,8 @@
 //    ES-module-only ones loaded on demand (ora, @inquirer/prompts) are import()ed through
 //    `__atomImport`, a function bin/atom-stripe passes in (code compiled by node:vm cannot call
 //    import() itself without an experimental flag).
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -97,5 +98,9 @@ const result = await build({
 const output = readFileSync(join(outdir, 'main.cjs'), 'utf8');
 const leftover = /\bimport\((?!\))/.exec(output);
 if (leftover) throw new Error(`dist/bundle/main.cjs still calls import(): ${output.slice(leftover.index - 80, leftover.index + 80)}`);
+// The content hash names the code cache (bin/atom-stripe): an npm install gives every file the same
+// mtime, and V8 checks only the source's length, so a cache must never be matched by size and time.
+const hash = createHash('sha256').update(output).digest('hex').slice(0, 24);
+writeFileSync(join(outdir, 'main.cjs'), `/* atom-stripe bundle ${hash} */${output}`);
 const inputs = Object.keys(result.metafile.inputs).length;
 process.stderr.write(`bundle: ${inputs} modules into dist/bundle/main.cjs (${Math.round(output.length / 1024)} kB)\n`);
