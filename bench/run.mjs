@@ -43,9 +43,9 @@ if (writeReadme) {
   const table = [
     `Measured with \`npm run bench -- --readme\` on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${(await import('node:os')).cpus().length} cores. Each figure is a ratio against a baseline measured in the same run.`,
     '',
-    `| ${header.slice(0, 5).join(' | ')} |`,
-    `|${header.slice(0, 5).map(() => '---').join('|')}|`,
-    ...rows.map((row) => `| ${row.slice(0, 5).join(' | ')} |`),
+    `| ${[...header.slice(0, 5), 'met'].join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${row.slice(0, 5).join(' | ')} | ${row[5] === 'pass' ? 'yes' : '**no**'} |`),
   ].join('\n');
   writeFileSync(`${root}README.md`, readme.slice(0, readme.indexOf(start) + start.length) + `\n${table}\n` + readme.slice(readme.indexOf(end)));
 }
