@@ -1,5 +1,5 @@
 // Shared helpers for bench/*.bench.mjs files.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,4 +42,23 @@ export function interleavedMedians(commands, runs, options) {
     commands.forEach(([command, args], index) => times[index].push(timeRun(command, args, options)));
   }
   return times.map(median);
+}
+
+/**
+ * Wall time in ms of one run of a command, without blocking the bench process (benches that host
+ * the emulator in-process must keep serving it while the child runs).
+ */
+export function timeRunAsync(command, args, env) {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+      if (code !== 0) reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`));
+      else resolve(elapsed);
+    });
+  });
 }

@@ -1,29 +1,14 @@
 // Token refresh throughput: verify 1,000 stored tokens against the emulator with 50 ms of latency
 // per request at --concurrency 16. The baseline is the ideal, 1,000 x 50 ms / 16 = 3,125 ms; the
 // figure includes process start, store reads and one CAS write per token. Goal: <= 1.3x.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { benchEnv } from './lib.mjs';
+import { benchEnv, timeRunAsync } from './lib.mjs';
 
 const TOKENS = 1000;
 const LATENCY_MS = 50;
 const CONCURRENCY = 16;
 
-function run(command, args, env) {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-      if (code !== 0) reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`));
-      else resolve(elapsed);
-    });
-  });
-}
 
 export default async function bench({ root, log }) {
   const dist = (path) => pathToFileURL(join(root, 'dist', path)).href;
@@ -53,7 +38,7 @@ export default async function bench({ root, log }) {
     await store.close();
     emulator.control.setLatency(LATENCY_MS);
     const before = emulator.control.requestCount('GET', '/v1/account');
-    const elapsed = await run(process.execPath, [join(root, 'bin', 'atom-stripe'), 'token', 'refresh', '--all', '--concurrency', String(CONCURRENCY), '--rate', '0'], env);
+    const elapsed = await timeRunAsync(process.execPath, [join(root, 'bin', 'atom-stripe'), 'token', 'refresh', '--all', '--concurrency', String(CONCURRENCY), '--rate', '0'], env);
     const verified = emulator.control.requestCount('GET', '/v1/account') - before;
     if (verified !== TOKENS) throw new Error(`expected ${TOKENS} verifications, the emulator saw ${verified}`);
     const ideal = (TOKENS * LATENCY_MS) / CONCURRENCY;

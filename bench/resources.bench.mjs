@@ -3,12 +3,11 @@
 //    stripe-node autoPagingEach loop writing the same JSON lines (time ratio and the CLI's peak RSS);
 //  - `customers list --limit 10 --json` cold vs `node -e 0`.
 // The emulator runs in this process; both children talk to it over HTTP and write to /dev/null.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { benchEnv, median } from './lib.mjs';
+import { benchEnv, median, timeRunAsync } from './lib.mjs';
 
 const CUSTOMERS = 100_000;
 
@@ -34,20 +33,6 @@ await stripe.customers.list({ limit: 100 }).autoPagingEach((customer) => {
 process.stdout.write(buffer);
 `;
 
-function timed(command, args, env) {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-      if (code !== 0) reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`));
-      else resolve(elapsed);
-    });
-  });
-}
 
 export default async function run({ root, log }) {
   const { startEmulator } = await import(pathToFileURL(join(root, 'dist', 'emulator', 'index.js')).href);
@@ -68,9 +53,9 @@ export default async function run({ root, log }) {
     const loopTimes = [];
     const peaks = [];
     for (let i = 0; i < runs; i++) {
-      loopTimes.push(await timed(process.execPath, [loop, emulator.host, String(emulator.port), emulator.secretKey], env));
+      loopTimes.push(await timeRunAsync(process.execPath, [loop, emulator.host, String(emulator.port), emulator.secretKey], env));
       cliTimes.push(
-        await timed(process.execPath, ['--require', preload, bin, 'customers', 'list', '--all', '--format', 'jsonl'], { ...env, HWM_FILE: hwmFile }),
+        await timeRunAsync(process.execPath, ['--require', preload, bin, 'customers', 'list', '--all', '--format', 'jsonl'], { ...env, HWM_FILE: hwmFile }),
       );
       peaks.push(Number(readFileSync(hwmFile, 'utf8')) / 1024);
     }
@@ -83,8 +68,8 @@ export default async function run({ root, log }) {
     const coldNode = [];
     const coldList = [];
     for (let i = 0; i < 15; i++) {
-      coldNode.push(await timed(process.execPath, ['-e', '0'], env));
-      coldList.push(await timed(process.execPath, [bin, 'customers', 'list', '--limit', '10', '--json'], env));
+      coldNode.push(await timeRunAsync(process.execPath, ['-e', '0'], env));
+      coldList.push(await timeRunAsync(process.execPath, [bin, 'customers', 'list', '--limit', '10', '--json'], env));
     }
     const nodeCold = median(coldNode);
     const listCold = median(coldList);
