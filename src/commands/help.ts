@@ -15,9 +15,30 @@ export function helpText(examples: string[], exitCodes: number[] = [0, 1, 2]): s
   ].join('\n');
 }
 
+/**
+ * Joins the lines of each paragraph of `details` into one, so commander wraps it to the terminal's
+ * width instead of breaking the source's own line breaks a second time. Blank lines, indented lines
+ * and `- ` list items keep their line breaks.
+ */
+export function reflow(details: string): string {
+  const keepsBreak = (line: string) => line === '' || /^\s/.test(line) || /^- /.test(line);
+  return details
+    .split('\n')
+    .reduce<string[]>((lines, line) => {
+      const previous = lines.at(-1);
+      if (previous !== undefined && !keepsBreak(line) && previous !== '' && !/^\s/.test(previous) && !/:$/.test(previous)) {
+        lines[lines.length - 1] = `${previous} ${line}`;
+      } else {
+        lines.push(line);
+      }
+      return lines;
+    }, [])
+    .join('\n');
+}
+
 /** Adds the summary, examples and exit codes to a command. */
 export function describe(command: Command, summary: string, examples: string[], exitCodes?: number[], details?: string): Command {
-  command.summary(summary).description(details ? `${summary}\n\n${details}` : summary);
+  command.summary(summary).description(details ? `${summary}\n\n${reflow(details)}` : summary);
   command.addHelpText('after', helpText(examples, exitCodes));
   return command;
 }
