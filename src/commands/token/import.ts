@@ -43,9 +43,19 @@ export async function run(_options: ImportOptions, ctx: Context): Promise<void> 
   if (text.includes('"atom-stripe.tokens"')) await keys();
   const plan = parseImport(text, ctx.config.profile, () => cipher!);
   const store = await ctx.tokens();
-  for (const record of plan.records) {
-    if (plan.kind === 'records') await store.put(record as never);
-    else await store.restore(record as never);
+  let imported = 0;
+  try {
+    for (const record of plan.records) {
+      if (plan.kind === 'records') await store.put(record as never);
+      else await store.restore(record as never);
+      imported += 1;
+    }
+  } catch (error) {
+    // Records are written one by one (the keychain has no transactions); say how far it got.
+    if (imported > 0) {
+      ctx.io.err(`Imported ${imported} of ${plan.records.length} before the error below; an import replaces by user_id, so run it again once that is fixed.`);
+    }
+    throw error;
   }
   ctx.io.err(`Imported ${plan.records.length} token${plan.records.length === 1 ? '' : 's'} into ${store.kind} (profile ${store.profile}).`);
 }
