@@ -216,7 +216,7 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
         env: runtime.env,
         onResponse: (event) => {
           if (event.status === 401 && connection) pending.push(markNeedsReconnect(connection));
-          const line = `${event.method} ${event.path} ${event.status} ${event.requestId ?? '-'} idempotency-key=${event.idempotencyKey ?? '-'} ${event.elapsedMs}ms`;
+          const line = `${event.method} ${event.path} ${event.status || `failed (${event.error})`} ${event.requestId ?? '-'} idempotency-key=${event.idempotencyKey ?? '-'} ${event.elapsedMs}ms`;
           ctx.verbose(line);
           log.info('stripe.request', { ...event });
         },

@@ -1,7 +1,8 @@
 /**
  * The one factory for stripe-node clients: API base (emulator or any Stripe-compatible server),
- * retries with backoff, timeouts, appInfo, HTTPS_PROXY, Stripe-Account, and a response hook for
- * --verbose and the log. stripe-node sends an idempotency key with every POST when retries are on.
+ * retries with backoff, timeouts, appInfo, HTTPS_PROXY, Stripe-Account, and a hook on every HTTP
+ * attempt (retries included) for --verbose and the log. stripe-node sends an idempotency key with
+ * every POST when retries are on, and the same key on each retry.
  */
 import type Stripe from 'stripe';
 import type { Env } from '../config/paths.js';
@@ -9,14 +10,18 @@ import { UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { loadStripe } from './load.js';
 
+/** One HTTP attempt: a request that stripe-node retries shows once per attempt. */
 export interface StripeResponseEvent {
   method: string;
   path: string;
+  /** 0 when no response came (the connection failed or timed out: see `error`). */
   status: number;
   requestId?: string;
   idempotencyKey?: string;
   account?: string;
   elapsedMs: number;
+  /** The network error's code or message, when there was no response. */
+  error?: string;
 }
 
 export interface StripeClientOptions {
@@ -78,29 +83,60 @@ export async function createStripeClient(options: StripeClientOptions): Promise<
     httpAgent = new HttpsProxyAgent(proxy);
   }
   const client = new StripeConstructor(options.apiKey, {
+    httpClient: observedHttpClient(StripeConstructor.createNodeHttpClient(httpAgent), options.onResponse),
     host: base.isStripe ? undefined : base.host,
     port: base.isStripe ? undefined : base.port,
     protocol: base.protocol,
     stripeAccount: options.stripeAccount,
     maxNetworkRetries: Number.isFinite(options.maxNetworkRetries) ? options.maxNetworkRetries : 2,
     timeout: Number.isFinite(options.timeoutMs) ? options.timeoutMs : 30_000,
-    httpAgent,
     appInfo: { name: 'atom-stripe', version: VERSION, url: 'https://github.com/atom-stripe/atom-stripe' },
     telemetry: false,
   });
-  if (options.onResponse) {
-    const onResponse = options.onResponse;
-    client.on('response', (event: Stripe.ResponseEvent) => {
-      onResponse({
-        method: event.method,
-        path: event.path,
-        status: event.status,
-        requestId: event.request_id,
-        idempotencyKey: event.idempotency_key,
-        account: event.account,
-        elapsedMs: event.elapsed,
-      });
+  return client;
+}
+
+type HttpClient = Stripe.HttpClient;
+type HttpClientResponse = Stripe.HttpClientResponse;
+
+const header = (headers: Record<string, unknown>, name: string): string | undefined => {
+  const value = headers[name] ?? headers[name.toLowerCase()];
+  return typeof value === 'string' ? value : undefined;
+};
+
+/**
+ * stripe-node's Node HTTP client with two additions, at the level of each attempt:
+ *  - every attempt, retries included, is reported (stripe-node's own `response` event fires only
+ *    for the last one, so --verbose would hide the 500 that a retry recovered from);
+ *  - a 429 is retried like a 5xx. stripe-node retries a 429 only when Stripe adds
+ *    `Stripe-Should-Retry: true` (lock timeouts); a rate limit is exactly the case where waiting
+ *    with backoff helps, and every POST carries an idempotency key, so a retry never doubles a
+ *    write. An explicit `Stripe-Should-Retry: false` is still obeyed.
+ */
+function observedHttpClient(inner: HttpClient, onAttempt: ((event: StripeResponseEvent) => void) | undefined): HttpClient {
+  const client = Object.create(inner) as HttpClient;
+  client.makeRequest = async (...[host, port, path, method, headers, body, protocol, timeout]: Parameters<HttpClient['makeRequest']>) => {
+    const started = performance.now();
+    const event = () => ({
+      method,
+      path: path.split('?')[0]!,
+      idempotencyKey: header(headers, 'Idempotency-Key'),
+      account: header(headers, 'Stripe-Account'),
+      elapsedMs: Math.round(performance.now() - started),
     });
-  }
+    let response: HttpClientResponse;
+    try {
+      response = await inner.makeRequest(host, port, path, method, headers, body, protocol, timeout);
+    } catch (error) {
+      onAttempt?.({ ...event(), status: 0, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message });
+      throw error;
+    }
+    const responseHeaders = response.getHeaders() as Record<string, unknown>;
+    if (response.getStatusCode() === 429 && responseHeaders['stripe-should-retry'] === undefined) {
+      responseHeaders['stripe-should-retry'] = 'true';
+    }
+    onAttempt?.({ ...event(), status: response.getStatusCode(), requestId: header(responseHeaders, 'request-id') });
+    return response;
+  };
   return client;
 }

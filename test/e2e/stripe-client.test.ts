@@ -69,6 +69,27 @@ describe('Stripe requests through the built binary', () => {
     expect(emulator.control.requestCount('GET', '/v1/balance')).toBe(3);
   });
 
+  it('retries a rate limit (429) with backoff like a 5xx, keeping the idempotency key', async () => {
+    emulator.control.resetRequests();
+    emulator.control.injectFaults([{ status: 429, count: 1, path: '/v1/customers' }]);
+    const result = await runCli(['customers', 'create', '--email', 'rl@example.com', '--verbose', '--idempotency-key', 'rate-limited-1'], { env: envFor() });
+    expect(result.code, result.stderr).toBe(0);
+    expect(emulator.control.requestCount('POST', '/v1/customers')).toBe(2);
+    expect(result.stderr).toMatch(/^POST \/v1\/customers 429 req_\w+ idempotency-key=rate-limited-1 \d+ms$/m);
+    expect(result.stderr).toMatch(/^POST \/v1\/customers 200 req_\w+ idempotency-key=rate-limited-1 \d+ms$/m);
+  });
+
+  it('shows every attempt with --verbose, and a failed connection as such', async () => {
+    emulator.control.injectFaults([{ status: 500, count: 1, path: '/v1/balance' }]);
+    const retried = await runCli(['api', 'get', '/v1/balance', '--verbose'], { env: envFor() });
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(retried.stderr).toMatch(/^GET \/v1\/balance 500 req_\w+ idempotency-key=- \d+ms\nGET \/v1\/balance 200 req_\w+ idempotency-key=- \d+ms$/m);
+
+    const refused = await runCli(['api', 'get', '/v1/balance', '--verbose'], { env: envFor({ STRIPE_API_BASE: 'http://127.0.0.1:9', ATOM_STRIPE_MAX_RETRIES: '0' }) });
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toMatch(/^GET \/v1\/balance failed \(ECONNREFUSED\) - idempotency-key=- \d+ms$/m);
+  });
+
   it('exits 1 for a declined card', async () => {
     const result = await runCli(
       ['api', 'post', '/v1/payment_intents', '-d', 'amount=2000', '-d', 'currency=usd', '-d', 'payment_method=pm_card_chargeDeclined', '-d', 'confirm=true'],
