@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
-import { UsageError } from '../../errors.js';
+import { OperationError, UsageError } from '../../errors.js';
 import type { App } from '../app.js';
 import { collect, describe } from '../help.js';
 
@@ -113,13 +113,15 @@ export async function run(options: EmulatorCommandOptions, ctx: Context): Promis
       clientId: options.clientId,
       redirectUris: options.redirectUris.length ? options.redirectUris : undefined,
       webhookRetryScale: options.webhookRetryScale,
-      apiKeys: configuredKey && /^(sk|rk)_test_/.test(configuredKey) ? [configuredKey] : undefined,
+      // A configured key is accepted as the platform's, in its own mode: a live key makes livemode
+      // objects, so the --live guard can be tried offline. It is never printed.
+      apiKeys: configuredKey && /^(sk|rk)_(test|live)_/.test(configuredKey) ? [configuredKey] : undefined,
       now: ctx.now,
     });
   } catch (error) {
     spinner.fail();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new UsageError(`port ${options.port} on ${options.host} is already in use`, { hint: 'pass --port 0 for a free one' });
+      throw new OperationError(`port ${options.port} on ${options.host} is already in use`, { hint: 'pass --port 0 for a free one' });
     }
     throw error;
   }
@@ -142,6 +144,9 @@ export async function run(options: EmulatorCommandOptions, ctx: Context): Promis
     ctx.io.out(`STRIPE_CLIENT_SECRET=${info.secret_key}`);
     ctx.io.out(`STRIPE_REDIRECT_URI=${info.redirect_uri}`);
     ctx.io.err(`Emulator listening on ${emulator.url}${options.dataFile ? ` (state in ${options.dataFile})` : ' (state in memory)'}. Ctrl-C stops it.`);
+    if (configuredKey && /^(sk|rk)_live_/.test(configuredKey)) {
+      ctx.io.err('The live key from --api-key/STRIPE_API_KEY is accepted too: what it writes has livemode true, and needs --live.');
+    }
   }
   ctx.log.info('emulator.started', { url: emulator.url, dataFile: options.dataFile });
   await new Promise<void>((resolve) => {
