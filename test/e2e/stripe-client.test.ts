@@ -49,6 +49,19 @@ describe('Stripe requests through the built binary', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ object: 'balance' });
   });
 
+  it('api: Stripe\'s JSON by default; --fields picks fields from a list or an object in every format', async () => {
+    const env = envFor();
+    await runCli(['api', 'post', '/v1/customers', '-d', 'email=fields1@example.com'], { env });
+    const raw = await runCli(['api', 'get', '/v1/customers', '-d', 'limit=1'], { env });
+    expect(JSON.parse(raw.stdout)).toMatchObject({ object: 'list', data: [{ object: 'customer' }] });
+    const json = await runCli(['api', 'get', '/v1/customers', '-d', 'limit=1', '--fields', 'id,email', '--json'], { env });
+    expect(JSON.parse(json.stdout)).toEqual([{ id: expect.stringMatching(/^cus_/), email: 'fields1@example.com' }]);
+    const tsv = await runCli(['api', 'get', '/v1/customers', '-d', 'limit=1', '--fields', 'id,email', '--format', 'tsv'], { env });
+    expect(tsv.stdout).toMatch(/^id\temail\ncus_\w+\tfields1@example\.com\n$/);
+    const one = await runCli(['api', 'post', '/v1/customers', '-d', 'email=fields2@example.com', '--fields', 'email'], { env });
+    expect(JSON.parse(one.stdout)).toEqual({ email: 'fields2@example.com' });
+  });
+
   it('exits 3 for a missing object, with Stripe message, code, param and request id', async () => {
     const result = await runCli(['api', 'get', '/v1/customers/cus_missing'], { env: envFor() });
     expect(result.code).toBe(3);

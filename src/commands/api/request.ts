@@ -39,7 +39,14 @@ export function defineVerb(noun: Command, app: App, method: Method, examples: st
     .command(verb)
     .argument('<path>', 'API path, e.g. /v1/customers')
     .option('-d, --data <key=value>', 'a parameter (repeatable; Stripe bracket syntax for nesting)', collect, []);
-  describe(command, `Send a ${method} request to any Stripe endpoint`, examples, [0, 1, 2, 3, 4, 5]);
+  describe(
+    command,
+    `Send a ${method} request to any Stripe endpoint`,
+    examples,
+    [0, 1, 2, 3, 4, 5],
+    'Prints Stripe\'s JSON response as it came, on a terminal or piped, unless --format or --fields asks for ' +
+      'rows: then a list or search result prints one row per object, and any other object one record.',
+  );
   return command.action(app.handle<{ data: string[] }>((ctx, [path], flags) => run({ method, path, data: flags.data }, ctx)));
 }
 
@@ -64,7 +71,7 @@ export async function run(options: ApiOptions, ctx: Context): Promise<void> {
   const format = ctx.output.format ?? 'json';
   if (body.object === 'list' || body.object === 'search_result') {
     const rows = (body.data as Record<string, unknown>[]) ?? [];
-    if (format === 'json') {
+    if (format === 'json' && !ctx.output.fields) {
       ctx.io.out(JSON.stringify(body, null, 2));
     } else {
       await printRecords(ctx.io, rows, listColumns, { ...ctx.output, format });
