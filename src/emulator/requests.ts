@@ -1,7 +1,9 @@
 /**
  * Counts of the requests the emulator received, per method + path and per idempotency key, so a
  * test can prove "retried three times, charged once". A bounded log of recent requests backs
- * `request_log_url`.
+ * `request_log_url`. Everything here is bounded: a long-running emulator grows only with the
+ * objects it stores, not with the requests it answers (each path with an id, and each POST's
+ * fresh idempotency key, would otherwise be a new entry forever).
  */
 
 export interface RequestRecord {
@@ -32,6 +34,12 @@ export interface RequestStats {
 }
 
 const RECENT_LIMIT = 1000;
+/** Routes and idempotency keys counted at most; beyond it the least recently seen is forgotten. */
+export const TRACKED_LIMIT = 10_000;
+
+function forgetOldest(map: Map<string, unknown>): void {
+  if (map.size > TRACKED_LIMIT) map.delete(map.keys().next().value!);
+}
 
 export class RequestLog {
   private total = 0;
@@ -43,7 +51,10 @@ export class RequestLog {
   arrived(method: string, path: string, idempotencyKey: string | undefined): void {
     this.total++;
     const route = `${method} ${path}`;
-    this.byRoute.set(route, (this.byRoute.get(route) ?? 0) + 1);
+    const count = (this.byRoute.get(route) ?? 0) + 1;
+    this.byRoute.delete(route); // re-inserted last: the map's order is least recently seen first
+    this.byRoute.set(route, count);
+    forgetOldest(this.byRoute);
     if (idempotencyKey) this.keyStats(idempotencyKey).requests++;
   }
 
@@ -90,11 +101,10 @@ export class RequestLog {
   }
 
   private keyStats(key: string): IdempotencyKeyStats {
-    let stats = this.byKey.get(key);
-    if (!stats) {
-      stats = { requests: 0, executions: 0, replays: 0 };
-      this.byKey.set(key, stats);
-    }
+    const stats = this.byKey.get(key) ?? { requests: 0, executions: 0, replays: 0 };
+    this.byKey.delete(key);
+    this.byKey.set(key, stats);
+    forgetOldest(this.byKey);
     return stats;
   }
 }

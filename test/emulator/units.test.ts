@@ -91,3 +91,25 @@ describe('fault script', () => {
     expect(() => parseFaultSpec({ status: 404 })).toThrow();
   });
 });
+
+describe('request log', () => {
+  it('stays bounded however many distinct paths and idempotency keys it sees', async () => {
+    const { RequestLog, TRACKED_LIMIT } = await import('../../src/emulator/requests.js');
+    const log = new RequestLog();
+    log.arrived('GET', '/v1/customers', undefined);
+    for (let i = 0; i < TRACKED_LIMIT + 500; i++) {
+      log.arrived('GET', `/v1/customers/cus_missing${i}`, undefined);
+      log.arrived('POST', '/v1/customers', `key-${i}`);
+      log.executed(`key-${i}`, false);
+      log.finished({ id: `req_${i}`, method: 'GET', path: '/v1/customers', status: 200, replayed: false, at: '' });
+    }
+    const stats = log.stats();
+    expect(Object.keys(stats.byRoute).length).toBeLessThanOrEqual(TRACKED_LIMIT);
+    expect(Object.keys(stats.byIdempotencyKey).length).toBeLessThanOrEqual(TRACKED_LIMIT);
+    expect(stats.recent.length).toBe(1000);
+    expect(stats.total).toBe(1 + 2 * (TRACKED_LIMIT + 500));
+    // The newest are kept, and counts of a route still in use keep counting.
+    expect(stats.byIdempotencyKey[`key-${TRACKED_LIMIT + 499}`]).toEqual({ requests: 1, executions: 1, replays: 0 });
+    expect(log.count('POST', '/v1/customers')).toBe(TRACKED_LIMIT + 500);
+  });
+});
