@@ -82,6 +82,16 @@ export function rateLimited(): ApiError {
   });
 }
 
+/** Stripe's answer while another request with the same idempotency key is still running. */
+export function idempotencyKeyInUse(key?: string): ApiError {
+  return new ApiError(
+    409,
+    'idempotency_error',
+    `There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): ${key ?? 'the key'}. Please try again later.`,
+    { code: 'idempotency_key_in_use' },
+  );
+}
+
 export function internalError(): ApiError {
   return new ApiError(500, 'api_error', 'An unknown error occurred while processing your request. Please try again.');
 }

@@ -1,13 +1,17 @@
 /**
- * Fault injection: a fixed latency, a random failure rate, and a scripted queue of faults (429,
- * 500, dropped connection) optionally limited to one path, consumed in order by matching requests.
+ * Fault injection: a fixed latency, a random failure rate, and a scripted queue of faults (409,
+ * 429, 500, dropped connection) optionally limited to one path, consumed in order by matching requests.
  */
 
 export type FaultSpec =
-  | { status: 429 | 500; count?: number; path?: string; method?: string }
+  | { status: FaultStatus; count?: number; path?: string; method?: string }
   | { drop: true; count?: number; path?: string; method?: string };
 
-export type Fault = { kind: 'status'; status: 429 | 500 } | { kind: 'drop' };
+/** 409: an idempotency key in use by another request; 429: rate limited; 500: Stripe failed. */
+export type FaultStatus = 409 | 429 | 500;
+const FAULT_STATUSES: readonly number[] = [409, 429, 500];
+
+export type Fault = { kind: 'status'; status: FaultStatus } | { kind: 'drop' };
 
 interface ScriptedFault {
   spec: FaultSpec;
@@ -31,7 +35,7 @@ export class FaultInjector {
     for (const spec of faults) {
       const remaining = spec.count ?? 1;
       if (!Number.isInteger(remaining) || remaining < 1) throw new Error('fault count must be a positive integer');
-      if (!('drop' in spec) && spec.status !== 429 && spec.status !== 500) throw new Error('fault status must be 429 or 500');
+      if (!('drop' in spec) && !FAULT_STATUSES.includes(spec.status)) throw new Error('fault status must be 409, 429 or 500');
       this.script.push({ spec, remaining });
     }
   }
@@ -66,6 +70,6 @@ export function parseFaultSpec(raw: Record<string, unknown>): FaultSpec {
   const method = raw.method === undefined ? undefined : String(raw.method).toUpperCase();
   if (raw.drop === true || raw.drop === 'true') return { drop: true, count, path, method };
   const status = Number(raw.status);
-  if (status !== 429 && status !== 500) throw new Error('a fault is {"status": 429 | 500} or {"drop": true}, with optional count, path and method');
-  return { status, count, path, method };
+  if (!FAULT_STATUSES.includes(status)) throw new Error('a fault is {"status": 409 | 429 | 500} or {"drop": true}, with optional count, path and method');
+  return { status: status as FaultStatus, count, path, method };
 }

@@ -8,7 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { keyFromHeaders, maskKey, type Authenticator } from './auth.js';
 import { handleControlRequest, type EmulatorControl } from './control.js';
 import { API_VERSION, type ApiContext, type Engine } from './engine.js';
-import { ApiError, internalError, invalidRequest, permissionDenied, rateLimited, unrecognizedUrl } from './errors.js';
+import { ApiError, idempotencyKeyInUse, internalError, invalidRequest, permissionDenied, rateLimited, unrecognizedUrl } from './errors.js';
 import { applyExpansions } from './expand.js';
 import type { FaultInjector } from './faults.js';
 import { parseForm, type FormObject } from './form.js';
@@ -187,6 +187,8 @@ export function createRequestHandler(deps: ServerDeps): (request: IncomingMessag
     return json(result.status, result.body);
   }
 
+  const inFlight = new Set<string>();
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const method = request.method ?? 'GET';
     const requestId = newId('req', 14);
@@ -210,6 +212,17 @@ export function createRequestHandler(deps: ServerDeps): (request: IncomingMessag
 
     requestLog.arrived(method, url.pathname, idempotencyKey);
     const record: RequestRecord = { id: requestId, method, path: url.pathname, status: 0, idempotencyKey, replayed: false, at: engine.now().toISOString() };
+    // As Stripe: while a request with an idempotency key runs, another with the same key (same
+    // credentials, same account) gets a 409 instead of waiting for it or running twice.
+    const flight = idempotencyKey && method === 'POST' ? `${header(request, 'authorization')}|${stripeAccount ?? ''}|${idempotencyKey}` : undefined;
+    if (flight && inFlight.has(flight)) {
+      const error = idempotencyKeyInUse(idempotencyKey);
+      record.status = error.status;
+      send(errorReply(error, requestId));
+      requestLog.finished(record);
+      return;
+    }
+    if (flight) inFlight.add(flight);
     try {
       if (faults.latencyMs > 0) await delay(faults.latencyMs, undefined, { signal: deps.signal });
       const fault = faults.next(method, url.pathname);
@@ -220,7 +233,7 @@ export function createRequestHandler(deps: ServerDeps): (request: IncomingMessag
       }
       if (fault) {
         record.fault = String(fault.status);
-        const error = fault.status === 429 ? rateLimited() : internalError();
+        const error = fault.status === 429 ? rateLimited() : fault.status === 409 ? idempotencyKeyInUse(idempotencyKey) : internalError();
         record.status = error.status;
         send(errorReply(error, requestId));
         return;
@@ -258,6 +271,7 @@ export function createRequestHandler(deps: ServerDeps): (request: IncomingMessag
       if (!(error instanceof ApiError)) record.fault = `internal: ${(error as Error).message}`;
       if (!response.headersSent) send(errorReply(apiError, requestId));
     } finally {
+      if (flight) inFlight.delete(flight);
       requestLog.finished(record);
     }
   }

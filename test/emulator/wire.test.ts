@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import Stripe from 'stripe';
 import { parseForm } from '../../src/emulator/form.js';
-import { expectStripeError, stripeFor, withEmulator } from '../helpers/emulator.js';
+import { expectStripeError, stripeFor, waitFor, withEmulator } from '../helpers/emulator.js';
 
 const emulator = withEmulator({ apiKeys: ['rk_test_restrictedEmulatorKey123'] });
 
@@ -148,6 +148,36 @@ describe('idempotency', () => {
     expect(invalid.statusCode).toBe(400);
     const retried = await expectStripeError(stripe.customers.create({ email: 'bad' }, { idempotencyKey: 'idem-invalid' }));
     expect(retried.headers?.['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('answers 409 idempotency_key_in_use while another request with the key is still running', async () => {
+    const stripe = stripeFor(emulator.current);
+    // The first request is held by the latency; the second is sent once the first has arrived.
+    emulator.current.control.setLatency(1500);
+    try {
+      const before = emulator.current.control.idempotencyStats('idem-inflight-1')?.requests ?? 0;
+      const first = stripe.customers.create({ name: 'In flight' }, { idempotencyKey: 'idem-inflight-1' });
+      await waitFor(() => (emulator.current.control.idempotencyStats('idem-inflight-1')?.requests ?? 0) > before, 5000, 'the first request');
+      const error = await expectStripeError(stripe.customers.create({ name: 'In flight' }, { idempotencyKey: 'idem-inflight-1' }));
+      expect(error.statusCode).toBe(409);
+      expect(error.rawType).toBe('idempotency_error');
+      expect(error.code).toBe('idempotency_key_in_use');
+      const created = await first;
+      // Once the first is done, the key replays it.
+      emulator.current.control.setLatency(0);
+      const again = await stripe.customers.create({ name: 'In flight' }, { idempotencyKey: 'idem-inflight-1' });
+      expect(again.id).toBe(created.id);
+    } finally {
+      emulator.current.control.setLatency(0);
+    }
+  });
+
+  it('a scripted 409 is retried by stripe-node and the write happens once', async () => {
+    const stripe = stripeFor(emulator.current, undefined, { maxNetworkRetries: 2 });
+    emulator.current.control.injectFaults([{ status: 409, count: 1, path: '/v1/customers' }]);
+    const created = await stripe.customers.create({ name: 'Conflict' }, { idempotencyKey: 'idem-409-1' });
+    expect(created.name).toBe('Conflict');
+    expect(emulator.current.control.idempotencyStats('idem-409-1')).toEqual({ requests: 2, executions: 1, replays: 0 });
   });
 
   it('scopes keys per account', async () => {
