@@ -43,7 +43,7 @@ describe('subscriptions', () => {
 
   it('starts a trial with a zero invoice and bills when the trial ends', async () => {
     const stripe = stripeFor(emulator.current);
-    const customer = await stripe.customers.create({ name: 'Trial' });
+    const customer = await stripe.customers.create({ name: 'Trial', invoice_settings: { default_payment_method: 'pm_card_visa' } });
     const price = await monthlyPrice(stripe, 900);
     const subscription = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], trial_period_days: 14, expand: ['latest_invoice'] });
     expect(subscription.status).toBe('trialing');
@@ -58,7 +58,7 @@ describe('subscriptions', () => {
 
   it('swaps the price, changes quantity, and cancels at period end on renewal', async () => {
     const stripe = stripeFor(emulator.current);
-    const customer = await stripe.customers.create({ name: 'Swapper' });
+    const customer = await stripe.customers.create({ name: 'Swapper', invoice_settings: { default_payment_method: 'pm_card_visa' } });
     const basic = await monthlyPrice(stripe, 500);
     const pro = await monthlyPrice(stripe, 2500);
     const subscription = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: basic.id }] });
@@ -86,9 +86,19 @@ describe('subscriptions', () => {
     expect(deletedEvents.data.some((event) => (event.data.object as Stripe.Subscription).id === subscription.id)).toBe(true);
   });
 
+  it('without a payment method: incomplete, its first invoice open and unpaid, nothing charged', async () => {
+    const stripe = stripeFor(emulator.current);
+    const customer = await stripe.customers.create({ name: 'No card' });
+    const price = await monthlyPrice(stripe, 700);
+    const subscription = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], expand: ['latest_invoice'] });
+    expect(subscription.status).toBe('incomplete');
+    expect(subscription.latest_invoice).toMatchObject({ status: 'open', amount_paid: 0, amount_remaining: 700, attempted: false });
+    expect((await stripe.charges.list({ customer: customer.id })).data).toHaveLength(0);
+  });
+
   it('renews monthly with an invoice per period', async () => {
     const stripe = stripeFor(emulator.current);
-    const customer = await stripe.customers.create({ name: 'Renewer' });
+    const customer = await stripe.customers.create({ name: 'Renewer', invoice_settings: { default_payment_method: 'pm_card_visa' } });
     const price = await monthlyPrice(stripe, 700);
     const subscription = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
     const periodEnd = subscription.items.data[0].current_period_end;
@@ -102,7 +112,7 @@ describe('subscriptions', () => {
 
   it('cancels immediately, and searches by status and metadata', async () => {
     const stripe = stripeFor(emulator.current);
-    const customer = await stripe.customers.create({ name: 'Canceler' });
+    const customer = await stripe.customers.create({ name: 'Canceler', invoice_settings: { default_payment_method: 'pm_card_visa' } });
     const price = await monthlyPrice(stripe, 300);
     const subscription = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], metadata: { cohort: 'c9' } });
     expect((await stripe.subscriptions.search({ query: `metadata['cohort']:'c9' AND status:'active'` })).data.map((entry) => entry.id)).toEqual([subscription.id]);

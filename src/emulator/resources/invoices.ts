@@ -113,9 +113,17 @@ export function issueInvoice(ctx: ApiContext, input: InvoiceInput): { invoice: I
     status_transitions: { finalized_at: now, marked_uncollectible_at: null, paid_at: null, voided_at: null },
   } as Partial<InvoiceRecord>, { eventType: 'invoice.finalized' });
 
+  if (total > 0 && input.attemptPayment && !input.paymentMethod) {
+    // As Stripe: nothing to charge. A first invoice stays open, unattempted (the subscription is
+    // incomplete until it is paid); a renewal counts as a failed attempt (past_due).
+    if (input.billingReason !== 'subscription_create') {
+      invoice = update(ctx, INVOICE, invoice, { attempt_count: 1, attempted: true, next_payment_attempt: now + 3 * 86400 } as Partial<InvoiceRecord>, {
+        eventType: 'invoice.payment_failed',
+      });
+    }
+    return { invoice, paid: false };
+  }
   if (total === 0 || input.attemptPayment) {
-    // With no payment method anywhere the emulator charges as if with pm_card_visa, so a
-    // subscription can be tried without collecting card details first.
     const declined = total > 0 && (input.paymentMethod?._behavior === 'decline' || input.paymentMethod?._behavior === 'insufficient_funds');
     const authentication = total > 0 && input.paymentMethod?._behavior === 'authentication_required';
     if (declined || authentication) {
