@@ -73,6 +73,15 @@ describe('subscriptions', () => {
     return { stripe, customer, monthly, premium };
   }
 
+  it('says what to do when the customer has no payment method (the subscription is incomplete)', async () => {
+    const { stripe, monthly } = await setup();
+    const bare = await stripe.customers.create({ email: 'nocard@example.com' });
+    const result = await cli(emulator.current, ['subscriptions', 'create', '--customer', bare.id, '--price', monthly.id, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'incomplete' });
+    expect(result.stderr).toContain(`Its first invoice is unpaid: give ${bare.id} a payment method`);
+  });
+
   it('creates once per key, lists, swaps the price, changes quantity and cancels', async () => {
     const { stripe, customer, monthly, premium } = await setup();
     const args = ['subscriptions', 'create', '--customer', customer.id, '--price', `${monthly.id}:2`, '--metadata', 'plan=team', '--idempotency-key', 'sub-once', '--json'];

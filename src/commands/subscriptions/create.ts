@@ -90,5 +90,11 @@ export async function run(options: CreateOptions, ctx: Context): Promise<void> {
   const stripe = await ctx.stripe({ write: true });
   const subscription = await stripe.subscriptions.create(params, requestOptions(ctx));
   ctx.io.err(`Created subscription ${subscription.id} for ${customer}: ${subscription.status}.`);
+  if (subscription.status === 'incomplete') {
+    ctx.io.err(
+      `Its first invoice is unpaid: give ${customer} a payment method (or pass --default-payment-method pm_...); ` +
+        'Stripe expires an incomplete subscription after 23 hours.',
+    );
+  }
   await printRecord(ctx.io, subscription, subscriptionDetailColumns, ctx.output);
 }
