@@ -2,6 +2,7 @@
  * The entry point: builds the runtime, runs the program, and is the one place where an error
  * becomes a message on stderr and an exit code.
  */
+import { setMaxListeners } from 'node:events';
 import { CommanderError } from 'commander';
 import { buildProgram } from './cli.js';
 import type { Context, Runtime } from './context.js';
@@ -20,6 +21,10 @@ export async function main(argv: string[], overrides: MainOverrides = {}): Promi
   const noColor = argv.includes('--no-color');
   const io = overrides.io ?? systemIO(env, noColor);
   const controller = new AbortController();
+  // The run's one signal is shared by every concurrent wait (a refresh at --concurrency 16 has 16
+  // sleeps on it at once), and each wait removes its listener: that is not a leak, and Node's
+  // warning about it on stderr would make a successful cron run mail its owner.
+  setMaxListeners(0, controller.signal);
   if (overrides.signal) overrides.signal.addEventListener('abort', () => controller.abort(overrides.signal!.reason), { once: true });
   const contexts: Context[] = [];
   let graceful = false;

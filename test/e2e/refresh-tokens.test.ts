@@ -133,3 +133,16 @@ describe('token refresh', () => {
     expect(logText(env).length).toBeGreaterThan(0);
   });
 });
+
+describe('token refresh at high concurrency', () => {
+  it('stays silent on success with 16 workers waiting on the rate limiter at once', async () => {
+    const fleet = oauthEnv(emulator.current, REDIRECT);
+    for (let i = 0; i < 14; i++) {
+      const approval = emulator.current.control.approveOAuth({ redirectUri: REDIRECT, scope: 'read_write', businessName: `fleet ${i}` });
+      const connected = await runCli(['connect', '--user-id', `fleet-${i}`, '--scope', 'read_write', '--code', approval.code], { env: fleet });
+      expect(connected.code, connected.stderr).toBe(0);
+    }
+    const result = await runCli(['token', 'refresh', '--all', '--concurrency', '16', '--rate', '20'], { env: fleet });
+    expect(result).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
+});
