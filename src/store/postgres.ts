@@ -37,6 +37,25 @@ export interface PgPoolOptions {
 }
 
 /**
+ * `sslmode` as libpq (psql, and the Python service's psycopg2) means it: `require` encrypts without
+ * verifying the certificate, `verify-full` verifies it. pg 8 instead treats require, prefer and
+ * verify-ca as verify-full, and warns about it on stderr on every run (a cron run would mail its
+ * owner); `uselibpqcompat=true` is pg's own switch to libpq's meaning. A URL that sets
+ * uselibpqcompat itself is left alone.
+ */
+export function withLibpqSslModes(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url; // not a URL: pg reports it
+  }
+  if (!parsed.searchParams.has('sslmode') || parsed.searchParams.has('uselibpqcompat')) return url;
+  parsed.searchParams.set('uselibpqcompat', 'true');
+  return parsed.toString();
+}
+
+/**
  * A pg Pool for atom-stripe's database. The URL is passed to pg as is, so `sslmode`, `sslrootcert`,
  * `options=-c search_path=...` and friends are honoured. Loads pg lazily. For other components:
  * see migrations/index.ts.
@@ -44,7 +63,7 @@ export interface PgPoolOptions {
 export async function openPgPool(url: string, options: PgPoolOptions = {}): Promise<Pool> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: withLibpqSslModes(url),
     max: Math.max(2, options.poolSize ?? DEFAULT_POOL_SIZE),
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     application_name: 'atom-stripe',

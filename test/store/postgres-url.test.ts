@@ -37,3 +37,20 @@ describe('postgres URL handling', () => {
     expect((failure as Error).message).not.toContain('s3cret-pass');
   });
 });
+
+describe('sslmode means what libpq means, without pg\'s warning on stderr', () => {
+  it('adds uselibpqcompat=true when sslmode is set, and leaves other URLs alone', async () => {
+    const { withLibpqSslModes } = await import('../../src/store/postgres.js');
+    expect(withLibpqSslModes('postgres://u:p@db:5432/app?sslmode=require')).toBe('postgres://u:p@db:5432/app?sslmode=require&uselibpqcompat=true');
+    expect(withLibpqSslModes('postgres://db/app')).toBe('postgres://db/app');
+    expect(withLibpqSslModes('postgres://db/app?sslmode=require&uselibpqcompat=false')).toBe('postgres://db/app?sslmode=require&uselibpqcompat=false');
+  });
+
+  it('a run with sslmode=require prints one error line (this server has no TLS), not a SECURITY WARNING', async () => {
+    const { isolatedEnv, runCli } = await import('../helpers/cli.js');
+    const result = await runCli(['token', 'list', '--store', 'postgres', '--database-url', `${PG_BASE_URL}?sslmode=require`], { env: isolatedEnv() });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).not.toContain('SECURITY WARNING');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
