@@ -75,7 +75,10 @@ export function createIO(options: IOOptions): IO {
       options.stderr.write(`${redact(line)}\n`);
     },
     async spinner(text) {
-      if (!options.isStderrTTY || isCI) return noopSpinner;
+      // A terminal that reports no width (docker exec -t, some CI ptys) cannot show a spinner, and
+      // ora's line arithmetic divides by that width: it would spin at 100% CPU forever.
+      const width = (options.stderr as NodeJS.WriteStream).columns;
+      if (!options.isStderrTTY || isCI || !(width > 0)) return noopSpinner;
       const { default: ora } = await import('ora');
       const spinner = ora({ text, stream: options.stderr as NodeJS.WriteStream, color: 'cyan', isEnabled: color }).start();
       return {
