@@ -8,7 +8,8 @@ import type { Context } from '../context.js';
 import { AuthError, InterruptedError, UsageError } from '../errors.js';
 import { registerSecret } from '../redact.js';
 import { isLiveKey } from '../stripe/client.js';
-import type { TokenRecord } from '../store/types.js';
+import { DecryptError, readOrUnreadable } from '../store/errors.js';
+import type { TokenRecord, TokenStore } from '../store/types.js';
 import {
   authorizeUrl,
   connectBase,
@@ -82,9 +83,18 @@ async function resolveSettings(options: ConnectOptions, ctx: Context): Promise<S
 }
 
 /** Refuses to replace an existing connection unless --force, --yes, or a yes at the prompt. */
-async function checkReplace(userId: string, existing: TokenRecord | undefined, options: ConnectOptions, ctx: Context): Promise<void> {
+/** The stored record of this name; one that does not decrypt is returned as its error, so --force can replace it. */
+async function existingRecord(store: TokenStore, userId: string): Promise<TokenRecord | DecryptError | undefined> {
+  const read = await readOrUnreadable(() => store.get(userId));
+  return 'value' in read ? read.value : read.unreadable;
+}
+
+async function checkReplace(userId: string, existing: TokenRecord | DecryptError | undefined, options: ConnectOptions, ctx: Context): Promise<void> {
   if (!existing || options.force || ctx.globals.yes) return;
-  const what = `a connection named "${userId}" already exists${existing.stripe_user_id ? ` (${existing.stripe_user_id})` : ''}`;
+  const what =
+    existing instanceof DecryptError
+      ? `a connection named "${userId}" exists but does not decrypt (${existing.message})`
+      : `a connection named "${userId}" already exists${existing.stripe_user_id ? ` (${existing.stripe_user_id})` : ''}`;
   if (!ctx.prompter.enabled) throw new UsageError(what, { hint: 'pass --force to replace it, or choose another --user-id' });
   if (!(await ctx.prompter.confirm(`${what[0].toUpperCase()}${what.slice(1)}. Replace it?`, false))) {
     throw new UsageError('cancelled; nothing was changed');
@@ -185,7 +195,7 @@ export async function connectAccount(options: ConnectOptions, ctx: Context): Pro
   const settings = await resolveSettings(options, ctx);
   const livemode = isLiveKey(settings.clientSecret);
   const store = await ctx.tokens();
-  if (options.userId) await checkReplace(options.userId, await store.get(options.userId), options, ctx);
+  if (options.userId) await checkReplace(options.userId, await existingRecord(store, options.userId), options, ctx);
 
   let listener: CallbackListener | undefined;
   let authorization: Authorization;
@@ -240,8 +250,8 @@ async function exchangeAndStore(code: string, settings: Settings, options: Conne
 
   const store = await ctx.tokens();
   const userId = options.userId ?? token.stripe_user_id;
-  const existing = await store.get(userId);
-  if (!options.userId && existing && existing.stripe_user_id !== token.stripe_user_id) {
+  const existing = await existingRecord(store, userId);
+  if (!options.userId && existing && (existing instanceof DecryptError || existing.stripe_user_id !== token.stripe_user_id)) {
     // The default name collides with an unrelated record; only an explicit --force may replace it.
     await checkReplace(userId, existing, options, ctx);
   }

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { Context } from '../context.js';
 import { isStripeError, NotFoundError, UsageError } from '../errors.js';
-import { ConflictError } from '../store/errors.js';
+import { ConflictError, type DecryptError } from '../store/errors.js';
 import type { TokenChanges, TokenRecord, TokenStore } from '../store/types.js';
 import { createRateLimiter, sleep, type RateLimiter } from './rate-limiter.js';
 
@@ -41,8 +41,8 @@ export interface RefreshResult {
   stripe_user_id: string | null;
   action: RefreshAction;
   outcome: RefreshOutcome;
-  /** The record's status after this run. */
-  status: TokenRecord['status'] | 'deleted';
+  /** The record's status after this run; `unreadable` when the stored record does not decrypt. */
+  status: TokenRecord['status'] | 'deleted' | 'unreadable';
   reason: string | null;
   error: string | null;
 }
@@ -202,14 +202,14 @@ export function plan(record: TokenRecord, options: RefreshOptions, now: Date): {
   return { action: 'verify', reason: record.status === 'needs_reconnect' ? 'needs reconnecting; verify again' : null };
 }
 
-export async function selectRecords(store: TokenStore, options: RefreshOptions): Promise<TokenRecord[]> {
+export async function selectRecords(store: TokenStore, options: RefreshOptions, onUnreadable?: (error: DecryptError) => void): Promise<TokenRecord[]> {
   if (options.userId) {
     const record = await store.get(options.userId);
     if (!record) throw new NotFoundError(`no connection named "${options.userId}" in profile ${store.profile}`, { hint: 'see `atom-stripe token list`' });
     return [record];
   }
   if (!options.all) throw new UsageError('choose the tokens to refresh', { hint: 'pass --user-id NAME or --all' });
-  return store.list();
+  return store.list({ onUnreadable });
 }
 
 export function summarize(results: RefreshResult[], elapsedMs: number): RefreshSummary {
@@ -230,13 +230,25 @@ export async function refreshTokens(
   options: RefreshOptions,
   ctx: Context,
   deps: RefreshDependencies,
-): Promise<{ results: RefreshResult[]; summary: RefreshSummary; interrupted: boolean }> {
+): Promise<{ results: RefreshResult[]; summary: RefreshSummary; interrupted: boolean; total: number }> {
   const clock = deps.clock ?? (() => performance.now());
   const started = clock();
   const runStart = ctx.now();
   const { store, stripe } = deps;
   const limiter = deps.limiter ?? createRateLimiter({ rate: options.rate });
-  const records = await selectRecords(store, options);
+  // A record that does not decrypt fails on its own; the rest of the fleet is still refreshed.
+  const unreadable: RefreshResult[] = [];
+  const records = await selectRecords(store, options, (error) =>
+    unreadable.push({
+      user_id: error.userId ?? '(unknown)',
+      stripe_user_id: null,
+      action: 'verify',
+      outcome: 'failed',
+      status: 'unreadable',
+      reason: 'the stored record does not decrypt',
+      error: error.message,
+    }),
+  );
   const results: RefreshResult[] = new Array(records.length);
   const locks = new Semaphore(lockSlots(store, options.concurrency, deps.poolSize));
 
@@ -477,6 +489,6 @@ export async function refreshTokens(
   await Promise.all(Array.from({ length: workers }, worker));
   verifyWrites.flush();
   await Promise.all(recording);
-  const done = results.filter(Boolean);
-  return { results: done, summary: summarize(done, clock() - started), interrupted };
+  const done = [...results.filter(Boolean), ...unreadable];
+  return { results: done, summary: summarize(done, clock() - started), interrupted, total: records.length + unreadable.length };
 }

@@ -91,6 +91,32 @@ export function createCipher(current: KeyMaterial, older: KeyMaterial[] = []): C
   const lookupSecrets = new Map([...ring.values()].map((key) => [key.id, lookupSecret(key)]));
   const hmac = (secret: Buffer, value: string) => createHmac('sha256', secret).update(value, 'utf8').digest('hex');
 
+  const open = (sealed: string, context: SealContext, keyId: string): string => {
+    const where = `${context.field} of token ${context.userId} (profile ${context.profile}, key id ${keyId})`;
+    const key = ring.get(keyId);
+    if (!key) {
+      throw new DecryptError(`cannot decrypt ${where}: that key is not loaded (loaded: ${[...ring.keys()].join(', ')})`, {
+        hint: 'set ATOM_STRIPE_ENCRYPTION_KEY to the key it was written with; nothing was changed',
+      });
+    }
+    const raw = sealed.startsWith(PREFIX) ? Buffer.from(sealed.slice(PREFIX.length), 'base64url') : undefined;
+    if (!raw || raw.length < NONCE_BYTES + TAG_BYTES) {
+      throw new DecryptError(`cannot decrypt ${where}: the value is not atom-stripe ciphertext`, {
+        hint: 'the row is corrupt or was written by another program; nothing was changed',
+      });
+    }
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key.key, raw.subarray(0, NONCE_BYTES));
+      decipher.setAAD(aad(context, keyId));
+      decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
+      return Buffer.concat([decipher.update(raw.subarray(NONCE_BYTES, raw.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+    } catch {
+      throw new DecryptError(`cannot decrypt ${where}: wrong key or corrupt ciphertext`, {
+        hint: 'check ATOM_STRIPE_ENCRYPTION_KEY / SECRET_KEY; nothing was changed',
+      });
+    }
+  };
+
   return {
     currentKeyId: current.id,
     keyIds: [...ring.keys()],
@@ -103,28 +129,11 @@ export function createCipher(current: KeyMaterial, older: KeyMaterial[] = []): C
       return PREFIX + Buffer.concat([nonce, body, cipher.getAuthTag()]).toString('base64url');
     },
     decrypt(sealed, context, keyId) {
-      const where = `${context.field} of token ${context.userId} (profile ${context.profile}, key id ${keyId})`;
-      const key = ring.get(keyId);
-      if (!key) {
-        throw new DecryptError(`cannot decrypt ${where}: that key is not loaded (loaded: ${[...ring.keys()].join(', ')})`, {
-          hint: 'set ATOM_STRIPE_ENCRYPTION_KEY to the key it was written with; nothing was changed',
-        });
-      }
-      const raw = sealed.startsWith(PREFIX) ? Buffer.from(sealed.slice(PREFIX.length), 'base64url') : undefined;
-      if (!raw || raw.length < NONCE_BYTES + TAG_BYTES) {
-        throw new DecryptError(`cannot decrypt ${where}: the value is not atom-stripe ciphertext`, {
-          hint: 'the row is corrupt or was written by another program; nothing was changed',
-        });
-      }
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key.key, raw.subarray(0, NONCE_BYTES));
-        decipher.setAAD(aad(context, keyId));
-        decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
-        return Buffer.concat([decipher.update(raw.subarray(NONCE_BYTES, raw.length - TAG_BYTES)), decipher.final()]).toString('utf8');
-      } catch {
-        throw new DecryptError(`cannot decrypt ${where}: wrong key or corrupt ciphertext`, {
-          hint: 'check ATOM_STRIPE_ENCRYPTION_KEY / SECRET_KEY; nothing was changed',
-        });
+        return open(sealed, context, keyId);
+      } catch (error) {
+        if (error instanceof DecryptError) error.userId = context.userId;
+        throw error;
       }
     },
     lookupKey: (accessToken) => hmac(lookupSecrets.get(current.id)!, accessToken),

@@ -12,7 +12,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { NotFoundError, OperationError, TemporaryError } from '../errors.js';
 import type { Cipher } from './crypto.js';
-import { ConflictError } from './errors.js';
+import { ConflictError, decodeEach } from './errors.js';
 import { applyPgMigrations, pgMigrationStatus, type AppliedMigration, type MigrationStatus } from './migrations/index.js';
 import { encryptPlaintextRows, TOKENS_POSTGRES_MIGRATIONS } from './migrations/tokens-postgres.js';
 import { buildRecord, checkChanges, checkRestore, checkUserId, seal, unseal } from './records.js';
@@ -195,9 +195,9 @@ export async function openPostgresTokenStore(options: PostgresStoreOptions): Pro
       const row = await readRow(pool, userId);
       return row ? toRecord(row) : undefined;
     },
-    async list() {
+    async list(listOptions) {
       const result = await pool.query(`${SELECT} WHERE profile = $1 ORDER BY user_id COLLATE "C"`, [profile]);
-      return (result.rows as Row[]).map(toRecord);
+      return decodeEach(result.rows as Row[], toRecord, listOptions?.onUnreadable);
     },
     async put(input) {
       checkUserId(input.user_id);

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import { NotFoundError, OperationError, TemporaryError } from '../errors.js';
 import type { Cipher } from './crypto.js';
-import { ConflictError } from './errors.js';
+import { ConflictError, decodeEach } from './errors.js';
 import { applySqliteMigrations, sqliteMigrationStatus, type AppliedMigration, type MigrationStatus } from './migrations/index.js';
 import { TOKENS_SQLITE_MIGRATIONS } from './migrations/tokens-sqlite.js';
 import { buildRecord, checkChanges, checkRestore, checkUserId, seal, unseal } from './records.js';
@@ -201,8 +201,8 @@ export async function openSqliteTokenStore(options: SqliteStoreOptions): Promise
       const row = selectOne.get(profile, userId) as Row | undefined;
       return row ? toRecord(row) : undefined;
     },
-    async list() {
-      return (selectAll.all(profile) as Row[]).map(toRecord);
+    async list(listOptions) {
+      return decodeEach(selectAll.all(profile) as Row[], toRecord, listOptions?.onUnreadable);
     },
     async put(input) {
       return immediate(() => {

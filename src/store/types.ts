@@ -63,8 +63,17 @@ export type TokenChanges = Partial<
 export interface TokenStore {
   readonly kind: StoreKind;
   get(userId: string): Promise<TokenRecord | undefined>;
-  list(): Promise<TokenRecord[]>;
+  list(options?: ListOptions): Promise<TokenRecord[]>;
   close(): Promise<void>;
+}
+
+export interface ListOptions {
+  /**
+   * Without it, a record that does not decrypt fails the whole list (a clear error naming the row).
+   * With it, such a record is reported here and left out, so one bad row cannot stop a fleet's
+   * refresh or hide every other connection.
+   */
+  onUnreadable?: (error: import('./errors.js').DecryptError) => void;
 }
 
 /** The fields that are secret: encrypted at rest in sqlite and postgres, masked in every output. */
@@ -102,7 +111,7 @@ export interface TokenStore {
 
   get(userId: string): Promise<TokenRecord | undefined>;
   /** Ordered by user_id. */
-  list(): Promise<TokenRecord[]>;
+  list(options?: ListOptions): Promise<TokenRecord[]>;
   /**
    * Create, or replace the record with this user_id (upsert). On replace, created_at is kept and
    * version goes up by one; fields not given are reset to their defaults.

@@ -82,7 +82,7 @@ describe('token refresh', () => {
     expect(result.code).toBe(4);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(`bravo (${accounts.bravo}): needs reconnect: Expired API Key provided`);
-    expect(result.stderr).toMatch(/^error: 1 of 4 tokens need reconnecting \(bravo\) \(run atom-stripe connect --user-id bravo\)$/m);
+    expect(result.stderr).toMatch(/^error: 1 of 4 tokens need reconnecting \(bravo\) \(run atom-stripe connect --user-id bravo --force\)$/m);
     expectNoTokens(result);
     const asAccount = await runCli(['api', 'get', '/v1/customers', '--account', 'bravo'], { env });
     expect(asAccount.code).toBe(4);
@@ -144,5 +144,47 @@ describe('token refresh at high concurrency', () => {
     }
     const result = await runCli(['token', 'refresh', '--all', '--concurrency', '16', '--rate', '20'], { env: fleet });
     expect(result).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
+});
+
+describe('a stored record that does not decrypt', () => {
+  it('fails on its own: refresh --all still refreshes the rest, list shows the rest, delete and connect --force replace it', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { join } = await import('node:path');
+    const fleet = oauthEnv(emulator.current, REDIRECT);
+    for (const userId of ['one', 'two', 'three']) {
+      const approval = emulator.current.control.approveOAuth({ redirectUri: REDIRECT, scope: 'read_write', businessName: userId });
+      expect((await runCli(['connect', '--user-id', userId, '--scope', 'read_write', '--code', approval.code], { env: fleet })).code).toBe(0);
+    }
+    const db = new Database(join(fleet.XDG_DATA_HOME!, 'atom-stripe', 'atom-stripe.db'));
+    db.prepare("UPDATE stripe_oauth_tokens SET access_token = 'v1.AAAA' WHERE user_id = 'two'").run();
+    db.close();
+
+    const refreshed = await runCli(['token', 'refresh', '--all', '--json'], { env: fleet });
+    expect(refreshed.code).toBe(1);
+    const outcomes = Object.fromEntries(json(refreshed).results.map((result) => [result.user_id, [result.outcome, result.status]]));
+    expect(outcomes).toEqual({ one: ['verified', 'active'], three: ['verified', 'active'], two: ['failed', 'unreadable'] });
+    expect(refreshed.stderr).toMatch(/^two: failed: cannot decrypt access_token of token two/m);
+
+    const listed = await runCli(['token', 'list', '--fields', 'user_id'], { env: fleet });
+    expect(listed.code).toBe(1);
+    expect(listed.stdout).toBe('user_id\none\nthree\n');
+    expect(listed.stderr).toMatch(/^error: 1 stored record could not be decrypted \(two\)/m);
+
+    const replaced = emulator.current.control.approveOAuth({ redirectUri: REDIRECT, scope: 'read_write', businessName: 'two again' });
+    const refused = await runCli(['connect', '--user-id', 'two', '--scope', 'read_write', '--code', replaced.code], { env: fleet });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/exists but does not decrypt.*--force/);
+    const again = emulator.current.control.approveOAuth({ redirectUri: REDIRECT, scope: 'read_write', businessName: 'two again' });
+    const forced = await runCli(['connect', '--user-id', 'two', '--scope', 'read_write', '--code', again.code, '--force'], { env: fleet });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect((await runCli(['token', 'list', '--fields', 'user_id'], { env: fleet })).stdout).toBe('user_id\none\nthree\ntwo\n');
+
+    const db2 = new Database(join(fleet.XDG_DATA_HOME!, 'atom-stripe', 'atom-stripe.db'));
+    db2.prepare("UPDATE stripe_oauth_tokens SET refresh_token = 'v1.AAAA' WHERE user_id = 'three'").run();
+    db2.close();
+    const deleted = await runCli(['token', 'delete', 'three', '--yes'], { env: fleet });
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect((await runCli(['token', 'list', '--fields', 'user_id'], { env: fleet })).stdout).toBe('user_id\none\ntwo\n');
   });
 });

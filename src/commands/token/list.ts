@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
+import { OperationError } from '../../errors.js';
 import { printRecords } from '../../io/output.js';
+import type { DecryptError } from '../../store/errors.js';
 import { maskedRecord, TOKEN_LIST_COLUMNS } from '../../store/present.js';
 import type { App } from '../app.js';
 import { describe } from '../help.js';
@@ -20,6 +22,14 @@ export function define(noun: Command, app: App): Command {
 
 export async function run(_options: ListOptions, ctx: Context): Promise<void> {
   const store = await ctx.tokens();
-  const records = (await store.list()).map(maskedRecord);
+  // One record that does not decrypt must not hide the others: list them, name it, exit 1.
+  const unreadable: DecryptError[] = [];
+  const records = (await store.list({ onUnreadable: (error) => unreadable.push(error) })).map(maskedRecord);
   await printRecords(ctx.io, records, TOKEN_LIST_COLUMNS, ctx.output);
+  for (const error of unreadable) ctx.io.err(`warning: ${error.message}`);
+  if (unreadable.length) {
+    throw new OperationError(`${unreadable.length} stored record${unreadable.length === 1 ? '' : 's'} could not be decrypted (${unreadable.map((error) => error.userId).join(', ')})`, {
+      hint: `check the encryption key, or delete the record with atom-stripe token delete ${unreadable[0]!.userId} --yes and connect it again`,
+    });
+  }
 }

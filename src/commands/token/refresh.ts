@@ -102,7 +102,7 @@ export async function run(options: RefreshOptions, ctx: Context): Promise<void> 
   });
   const { poolSizeOf } = await import('../../store/index.js');
   const poolSize = poolSizeOf({ env: ctx.env });
-  const { results, summary, interrupted } = await refreshTokens(options, ctx, { store, stripe, poolSize });
+  const { results, summary, interrupted, total } = await refreshTokens(options, ctx, { store, stripe, poolSize });
   ctx.log.info('token.refresh.summary', { ...summary, dry_run: options.dryRun, store: store.kind, interrupted });
 
   const format = effectiveFormat(ctx.io, ctx.output);
@@ -114,20 +114,23 @@ export async function run(options: RefreshOptions, ctx: Context): Promise<void> 
     await writer.end();
   }
 
-  const problems = results.filter((result) => ['needs_reconnect', 'temporary', 'failed'].includes(result.outcome));
+  const problems = results.filter((result) => ['needs_reconnect', 'temporary', 'failed'].includes(result.outcome) && result.reason !== 'interrupted');
   for (const problem of problems) {
     ctx.io.err(`${problem.user_id}${problem.stripe_user_id ? ` (${problem.stripe_user_id})` : ''}: ${problem.outcome.replace('_', ' ')}: ${problem.error ?? ''}`);
   }
   if (ctx.globals.verbose && !problems.length) {
     ctx.io.err(`${summary.selected} tokens: ${summary.verified} verified, ${summary.rolled} rolled, ${summary.skipped} skipped in ${summary.elapsed_ms} ms`);
   }
-  if (interrupted) throw new InterruptedError(`interrupted after ${results.length - results.filter((r) => r.reason === 'interrupted').length} of ${summary.selected} tokens`);
+  if (interrupted) {
+    const finished = results.filter((result) => result.reason !== 'interrupted').length;
+    throw new InterruptedError(`interrupted after ${finished} of ${total} tokens (the next run picks up the rest)`);
+  }
   const line = `${problems.length} of ${summary.selected} tokens failed`;
   const reconnect = results.filter((result) => result.outcome === 'needs_reconnect');
   if (reconnect.length) {
     const names = reconnect.slice(0, 5).map((result) => result.user_id);
     throw new AuthError(`${reconnect.length} of ${summary.selected} tokens need reconnecting (${names.join(', ')}${reconnect.length > 5 ? ', ...' : ''})`, {
-      hint: `run atom-stripe connect --user-id ${names[0]}`,
+      hint: `run atom-stripe connect --user-id ${names[0]} --force`,
     });
   }
   if (problems.length && problems.every((result) => result.outcome === 'temporary')) {
