@@ -111,8 +111,9 @@ interface Authorization {
  * On a TTY, the user may paste the code or the redirect URL while the listener waits: whichever
  * comes first wins. @inquirer/prompts is called directly for its abort signal.
  */
-async function pasteOrCallback(listener: CallbackListener, state: string, ctx: Context): Promise<Authorization> {
+async function pasteOrCallback(listener: CallbackListener | undefined, state: string, ctx: Context): Promise<Authorization> {
   if (!ctx.prompter.enabled) {
+    if (!listener) throw new UsageError('no way to receive the authorization code without a terminal');
     const callback = await listener.result;
     return { code: callback.code, respond: callback.respond };
   }
@@ -130,7 +131,8 @@ async function pasteOrCallback(listener: CallbackListener, state: string, ctx: C
       return { aborted: true as const };
     },
   );
-  const callback = listener.result.then(
+  // Without a listener only the paste can answer.
+  const callback = (listener?.result ?? new Promise<never>(() => {})).then(
     (value) => ({ callback: value }),
     (error: Error) => ({ error }),
   );
@@ -158,7 +160,12 @@ async function pasteOrCallback(listener: CallbackListener, state: string, ctx: C
   }
 }
 
-async function authorize(settings: Settings, options: ConnectOptions, ctx: Context, livemode: boolean): Promise<{ authorization: Authorization; listener: CallbackListener }> {
+/** The listener takes plain http on the loopback interface; a redirect elsewhere never reaches it. */
+function reachesListener(uri: URL): boolean {
+  return uri.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(uri.hostname);
+}
+
+async function authorize(settings: Settings, options: ConnectOptions, ctx: Context, livemode: boolean): Promise<{ authorization: Authorization; listener?: CallbackListener }> {
   const redirectUri = resolveRedirectUri(options.redirectUri ?? ctx.config.get('redirect_uri'), options.port, livemode);
   const state = newState();
   const url = authorizeUrl({
@@ -169,6 +176,21 @@ async function authorize(settings: Settings, options: ConnectOptions, ctx: Conte
     redirectUri: redirectUri.toString(),
     express: options.express,
   });
+  if (!reachesListener(redirectUri)) {
+    // An https or remote redirect (live mode needs https): the browser lands on that page, and the
+    // code is copied from its address. Waiting on a listener there would only time out.
+    const opened = options.browser && ctx.prompter.enabled ? await openBrowser(url, ctx.env) : false;
+    ctx.io.err(opened ? 'Opened the browser to authorize with Stripe. If it did not open, visit:' : 'To authorize with Stripe, open this URL in a browser:');
+    ctx.io.err(`  ${url}`);
+    const target = `${redirectUri.origin}${redirectUri.pathname}`;
+    ctx.io.err(`Stripe redirects to ${target}, which this command cannot receive (its listener takes plain http on 127.0.0.1 only).`);
+    if (!ctx.prompter.enabled) {
+      throw new UsageError(`the redirect URI ${target} cannot reach this command's callback listener`, {
+        hint: 'approve in the browser, then run atom-stripe connect --code with the code or the whole redirect URL',
+      });
+    }
+    return { authorization: await pasteOrCallback(undefined, state, ctx) };
+  }
   const listener = await startCallbackListener({
     redirectUri,
     state,

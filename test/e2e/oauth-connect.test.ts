@@ -166,6 +166,19 @@ describe('connect', () => {
   });
 });
 
+describe('connect with a redirect the listener cannot receive', () => {
+  it('https or a remote host: prints the authorize URL and says to use --code, exit 2, at once, nothing stored', async () => {
+    const env = oauthEnv(emulator.current, 'https://platform.example.com/oauth/cb');
+    const result = await runCli(['connect', '--user-id', 'remote', '--scope', 'read_write', '--timeout', '600'], { env, timeoutMs: 20_000 });
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^ {2}http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?.*redirect_uri=https%3A%2F%2Fplatform\.example\.com%2Foauth%2Fcb/m);
+    expect(result.stderr).toMatch(/^Stripe redirects to https:\/\/platform\.example\.com\/oauth\/cb, which this command cannot receive/m);
+    expect(result.stderr).toMatch(/^error: the redirect URI https:\/\/platform\.example\.com\/oauth\/cb cannot reach this command's callback listener \(approve in the browser, then run atom-stripe connect --code/m);
+    expect((await runCli(['token', 'list', '--json'], { env })).stdout.trim()).toBe('[]');
+  });
+});
+
 describe('disconnect', () => {
   async function connected(env: Env, userId: string): Promise<string> {
     const approval = emulator.current.control.approveOAuth({ redirectUri: env.STRIPE_REDIRECT_URI, scope: 'read_write' });
