@@ -6,17 +6,29 @@
 import { spawn } from 'node:child_process';
 import type { Env } from '../config/paths.js';
 
-export function browserCommand(env: Env, platform: NodeJS.Platform = process.platform): { command: string; args: string[] } | undefined {
+export interface BrowserCommand {
+  command: string;
+  args: string[];
+  /** cmd.exe parses its own command line: the URL is quoted, or it stops at the first `&`. */
+  quoteUrl?: boolean;
+}
+
+export function browserCommand(env: Env, platform: NodeJS.Platform = process.platform): BrowserCommand | undefined {
   const custom = env.BROWSER?.trim();
   if (custom) {
     const [command, ...args] = custom.split(/\s+/);
     return { command, args };
   }
   if (platform === 'darwin') return { command: 'open', args: [] };
-  if (platform === 'win32') return { command: 'cmd', args: ['/c', 'start', '""'] };
+  if (platform === 'win32') return { command: 'cmd', args: ['/c', 'start', '""'], quoteUrl: true };
   // A headless Linux host (SSH, a container) has no display: xdg-open would only print an error.
   if (!env.DISPLAY && !env.WAYLAND_DISPLAY) return undefined;
   return { command: 'xdg-open', args: [] };
+}
+
+/** The arguments that open `url` (a URL from new URL() or URLSearchParams holds no raw `"`). */
+export function launchArgs(opener: BrowserCommand, url: string): string[] {
+  return [...opener.args, opener.quoteUrl ? `"${url}"` : url];
 }
 
 export function openBrowser(url: string, env: Env): Promise<boolean> {
@@ -25,7 +37,7 @@ export function openBrowser(url: string, env: Env): Promise<boolean> {
   return new Promise((resolve) => {
     let child;
     try {
-      child = spawn(opener.command, [...opener.args, url], {
+      child = spawn(opener.command, launchArgs(opener, url), {
         stdio: 'ignore',
         detached: true,
         env: Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)) as NodeJS.ProcessEnv,

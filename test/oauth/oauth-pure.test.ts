@@ -1,7 +1,7 @@
 /** The pure parts of Connect OAuth and the refresh engine: no network, no store. */
 import { describe, expect, it } from 'vitest';
 import { authorizeUrl, connectBase, newState, parsePasted, parseScope, resolveRedirectUri } from '../../src/oauth/authorize.js';
-import { browserCommand } from '../../src/oauth/browser.js';
+import { browserCommand, launchArgs } from '../../src/oauth/browser.js';
 import { formatDuration, parseDuration } from '../../src/oauth/duration.js';
 import { createRateLimiter } from '../../src/oauth/rate-limiter.js';
 import { classify, lockSlots, plan, rollIdempotencyKey } from '../../src/oauth/refresh.js';
@@ -68,6 +68,10 @@ describe('browser', () => {
     expect(browserCommand({}, 'darwin')).toEqual({ command: 'open', args: [] });
     expect(browserCommand({ DISPLAY: ':0' }, 'linux')).toEqual({ command: 'xdg-open', args: [] });
     expect(browserCommand({}, 'linux')).toBeUndefined();
+    // cmd.exe would cut an unquoted URL at its first &.
+    const windows = browserCommand({}, 'win32')!;
+    expect([windows.command, ...launchArgs(windows, 'https://x.test/a?b=1&c=2')]).toEqual(['cmd', '/c', 'start', '""', '"https://x.test/a?b=1&c=2"']);
+    expect(launchArgs(browserCommand({}, 'darwin')!, 'https://x.test/a?b=1&c=2')).toEqual(['https://x.test/a?b=1&c=2']);
   });
 });
 
