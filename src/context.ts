@@ -6,6 +6,7 @@
 import type Stripe from 'stripe';
 import { resolveConfig, type Config } from './config/resolve.js';
 import type { Env } from './config/paths.js';
+import { settingProblem } from './config/settings.js';
 import { AuthError, NotFoundError, UsageError } from './errors.js';
 import { parseFields, parseFormat, type OutputOptions } from './io/output.js';
 import { createPrompter, type Prompter } from './io/prompts.js';
@@ -211,8 +212,8 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
         apiKey,
         apiBase: config.get('api_base'),
         stripeAccount,
-        timeoutMs: Number(config.get('timeout')),
-        maxNetworkRetries: Number(config.get('max_network_retries')),
+        timeoutMs: Number(checkedSetting(config, 'timeout')),
+        maxNetworkRetries: Number(checkedSetting(config, 'max_network_retries')),
         env: runtime.env,
         onResponse: (event) => {
           if (event.status === 401 && connection) pending.push(markNeedsReconnect(connection));
@@ -245,3 +246,11 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
 /** A per-run unique id, for logs and smoke-test tags. */
 // globalThis.crypto, not node:crypto: loading that module costs every command's start a few ms.
 export const runId = () => globalThis.crypto.randomUUID();
+
+/** A setting's value, or a usage error naming where the bad value came from (nothing is sent). */
+function checkedSetting(config: Config, key: string): string | undefined {
+  const value = config.get(key);
+  const problem = value === undefined ? undefined : settingProblem(key, value);
+  if (problem) throw new UsageError(`${key} "${value}" (from ${config.lookup(key)?.source ?? 'the default'}) ${problem}`);
+  return value;
+}

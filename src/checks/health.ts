@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Context } from '../context.js';
+import { settingProblem } from '../config/settings.js';
 import { formatError } from '../errors.js';
 import type { TokenRecord, TokenStore } from '../store/types.js';
 import { ago } from './time.js';
@@ -73,6 +74,12 @@ export function configProblems(ctx: Context): { problems: string[]; warnings: st
         break;
       }
     }
+  }
+
+  for (const key of ['pool_size', 'connect_base', 'forward_to', 'webhook_secret']) {
+    const value = get(key);
+    const problem = value === undefined ? undefined : settingProblem(key, value);
+    if (problem) problems.push(`${origin(key)} ${problem}`);
   }
 
   const environment = get('environment') ?? 'development';

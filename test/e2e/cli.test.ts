@@ -98,6 +98,29 @@ describe('the command line', () => {
     expect(missing.code).toBe(3);
   });
 
+  it('config set refuses a bad value with exit 2, one line, and changes nothing; a bad value from the environment stops a command before it sends anything', async () => {
+    const env = isolatedEnv();
+    for (const [key, value, message] of [
+      ['pool_size', 'abc', 'pool_size "abc" must be a whole number from 2 to 100'],
+      ['api_key', 'pk_test_123', 'api_key pk_t'],
+      ['timeout', '-5', 'timeout "-5" must be a whole number'],
+      ['api_base', 'not a url', 'api_base "not a url" is not a URL'],
+      ['webhook_secret', 'secret', 'must be whsec_'],
+    ]) {
+      const result = await runCli(['config', 'set', key!, value!], { env });
+      expect(result.code, `${key}=${value}`).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain(message);
+    }
+    expect((await runCli(['config', 'set', 'pool_size', '8'], { env })).code).toBe(0);
+    expect((await runCli(['config', 'get', 'pool_size'], { env })).stdout.trim()).toBe('8');
+    expect((await runCli(['config', 'get', 'api_key'], { env })).stdout.trim()).toBe('');
+
+    const bad = await runCli(['customers', 'list'], { env: { ...env, STRIPE_API_KEY: 'sk_test_abcdefgh12345', ATOM_STRIPE_TIMEOUT: 'abc', STRIPE_API_BASE: 'http://127.0.0.1:9' } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('error: timeout "abc" (from ATOM_STRIPE_TIMEOUT) must be a whole number from 1 to 600000\n');
+  });
+
   it('prints every output format for records', async () => {
     const env = isolatedEnv();
     const tsv = await runCli(['config', 'list', '--fields', 'key,value'], { env });

@@ -32,8 +32,10 @@ export function define(noun: Command, app: App): Command {
 export async function run(options: SetOptions, ctx: Context): Promise<void> {
   const spec = settingSpec(options.key);
   if (!spec) throw new UsageError(`unknown setting "${options.key}"`, { hint: `use one of ${SETTING_KEYS.join(', ')}` });
-  if (options.key === 'store' && !['sqlite', 'postgres', 'keychain'].includes(options.value)) {
-    throw new UsageError(`store must be sqlite, postgres or keychain, not "${options.value}"`);
+  const problem = spec.check?.(options.value);
+  if (problem) {
+    const shown = spec.secret ? maskSecret(options.value) : `"${options.value}"`;
+    throw new UsageError(`${options.key} ${shown} ${problem}`, { hint: 'nothing was changed' });
   }
   const file = ctx.config.file;
   file.profiles[ctx.config.profile] = { ...file.profiles[ctx.config.profile], [options.key]: options.value };
