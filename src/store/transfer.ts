@@ -57,6 +57,29 @@ export type ImportPlan =
  * Parses and validates the whole input before anything is written: every problem is reported,
  * with the record's position, in one UsageError.
  */
+/**
+ * Hand-written import records are checked against what Stripe's OAuth returns, so a typo does not
+ * land as a connection that only fails at the next refresh. (A `token export` document is trusted:
+ * atom-stripe wrote it.) Secrets are never quoted in the message.
+ */
+export function shapeProblems(record: NewTokenRecord): string[] {
+  const problems: string[] = [];
+  // Access tokens are kept opaque (older platforms issued other shapes); only whitespace is refused.
+  if (typeof record.access_token === 'string' && /\s/.test(record.access_token)) {
+    problems.push('access_token contains whitespace (a copy-paste slip?)');
+  }
+  if (typeof record.refresh_token === 'string' && !/^rt_[A-Za-z0-9_]+$/.test(record.refresh_token)) {
+    problems.push('refresh_token is not a Stripe refresh token (rt_..., no spaces)');
+  }
+  if (typeof record.stripe_user_id === 'string' && !/^acct_[A-Za-z0-9]+$/.test(record.stripe_user_id)) {
+    problems.push(`stripe_user_id "${record.stripe_user_id}" is not an account id (acct_...)`);
+  }
+  if (typeof record.scope === 'string' && !['read_write', 'read_only'].includes(record.scope)) {
+    problems.push(`scope "${record.scope}" is not read_write or read_only`);
+  }
+  return problems;
+}
+
 export function parseImport(text: string, profile: string, cipher: () => Cipher): ImportPlan {
   let data: unknown;
   try {
@@ -85,6 +108,7 @@ export function parseImport(text: string, profile: string, cipher: () => Cipher)
       if (unknown.length) problems.push(`${where}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
       try {
         buildRecord(profile, item as NewTokenRecord, now);
+        problems.push(...shapeProblems(item as NewTokenRecord).map((problem) => `${where}: ${problem}`));
         records.push(item as NewTokenRecord);
       } catch (error) {
         problems.push(`${where}: ${(error as Error).message}`);

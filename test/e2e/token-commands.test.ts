@@ -30,6 +30,20 @@ describe('token commands (sqlite)', () => {
     expect(JSON.parse(list.stdout)).toEqual([]);
   });
 
+  it('import checks each field against what Stripe issues, never quoting a token', async () => {
+    const env = isolatedEnv();
+    const odd = [{ user_id: 'zeta', access_token: 'sk_test_has space1234', refresh_token: 'PLAINjunk', stripe_user_id: 'bad', scope: 'payments', livemode: false }];
+    const result = await runCli(['token', 'import'], { env, stdin: JSON.stringify(odd) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('record 1 (zeta): access_token contains whitespace');
+    expect(result.stderr).toContain('refresh_token is not a Stripe refresh token');
+    expect(result.stderr).toContain('stripe_user_id "bad" is not an account id');
+    expect(result.stderr).toContain('scope "payments" is not read_write or read_only');
+    expect(result.stderr).not.toContain('PLAINjunk');
+    expect(result.stderr).not.toContain('has space');
+    expect(JSON.parse((await runCli(['token', 'list', '--json'], { env })).stdout)).toEqual([]);
+  });
+
   it('imports, lists masked in tsv and json, and never stores or prints a token in clear', async () => {
     const env = isolatedEnv();
     const imported = await runCli(['token', 'import'], { env, stdin: JSON.stringify(records) });
