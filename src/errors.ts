@@ -118,7 +118,9 @@ export function formatError(error: unknown): string {
       error.requestId ? `request=${error.requestId}` : undefined,
     ].filter(Boolean);
     const message = (error.message || 'Stripe request failed').replace(/\s+/g, ' ').trim();
-    return redact(`Stripe: ${message}${details.length ? ` (${details.join(', ')})` : ''}`);
+    // Not JSON: a proxy, gateway or wrong host answered (an HTML error page, say), not Stripe.
+    const hint = /^Invalid JSON received/.test(message) ? ' (something other than Stripe answered: check --api-base and HTTPS_PROXY)' : '';
+    return redact(`Stripe: ${message}${details.length ? ` (${details.join(', ')})` : ''}${hint}`);
   }
   if (error instanceof AtomError) {
     return redact(`${error.message}${error.hint ? ` (${error.hint})` : ''}`);

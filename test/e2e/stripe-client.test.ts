@@ -103,6 +103,23 @@ describe('Stripe requests through the built binary', () => {
     expect(refused.stderr).toMatch(/^GET \/v1\/balance failed \(ECONNREFUSED\) - idempotency-key=- \d+ms$/m);
   });
 
+  it('says when something other than Stripe answered (a proxy or gateway error page)', async () => {
+    const { createServer } = await import('node:http');
+    const gateway = createServer((_req, res) => {
+      res.writeHead(502, { 'Content-Type': 'text/html' });
+      res.end('<html><body>Bad Gateway</body></html>');
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(gateway.address() as { port: number }).port}`;
+      const result = await runCli(['customers', 'list'], { env: envFor({ STRIPE_API_BASE: base, ATOM_STRIPE_MAX_RETRIES: '0' }) });
+      expect(result.code).toBe(5);
+      expect(result.stderr).toMatch(/^error: Stripe: Invalid JSON received.*\(something other than Stripe answered: check --api-base and HTTPS_PROXY\)$/m);
+    } finally {
+      gateway.close();
+    }
+  });
+
   it('exits 1 for a declined card', async () => {
     const result = await runCli(
       ['api', 'post', '/v1/payment_intents', '-d', 'amount=2000', '-d', 'currency=usd', '-d', 'payment_method=pm_card_chargeDeclined', '-d', 'confirm=true'],
