@@ -62,5 +62,8 @@ describe('generated files', () => {
     expect(complete("atom-stripe con")).toBe('connect config');
     expect(complete('atom-stripe config u')).toBe('unset');
     expect(complete('atom-stripe config list --sh')).toBe('--show-origin');
+    // After an option that takes a value: its choices, not commands.
+    expect(complete("atom-stripe customers list --format ''")).toBe('table tsv json jsonl csv prometheus');
+    expect(complete('atom-stripe token list --store p')).toBe('postgres');
   });
 });
