@@ -58,6 +58,19 @@ describe('webhook forwarding and replay (e2e)', () => {
     expect(listener.stderr()).toMatch(/forwarded 1, failed 3 \(dead 0\)/);
   });
 
+  it('trigger into this machine\'s own listener (same store): the listener stores and forwards it, trigger records its attempt', async () => {
+    const env = isolatedEnv();
+    const receiver = track(await startReceiver(() => 200));
+    const listener = track(await spawnListener(['--secret', SECRET, '--forward-to', receiver.url, '--forward-secret', FORWARD_SECRET], env));
+    const result = await runCli(['webhook', 'trigger', 'customer.subscription.updated', '--to', listener.url, '--secret', SECRET, '--json'], { env });
+    expect(result.code, result.stderr).toBe(0);
+    const id = JSON.parse(result.stdout).id as string;
+    await waitFor(() => receiver.received.length === 1, 'the listener to forward the triggered event');
+    expect(Stripe.webhooks.constructEvent(receiver.received[0]!.body, receiver.received[0]!.signature!, FORWARD_SECRET).id).toBe(id);
+    await waitFor(() => readEvent(env, id).event?.status === 'forwarded', 'the forward to be recorded');
+    expect(readEvent(env, id).attempts.map((a) => a.kind).sort()).toEqual(['forward', 'trigger']);
+  });
+
   it('marks an event dead after --max-attempts', async () => {
     const env = isolatedEnv();
     const receiver = track(await startReceiver(() => 500));

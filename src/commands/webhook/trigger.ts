@@ -65,18 +65,21 @@ export async function run(options: TriggerOptions, ctx: Context): Promise<void> 
   const payload = Buffer.from(JSON.stringify(event, null, 2));
   if (!options.secret) ctx.io.err('warning: sending unsigned: no --secret and no STRIPE_WEBHOOK_SECRET');
 
-  // Kept in the store like any other event (source `trigger`), so it can be replayed.
   const store = await openEventStore(ctx);
   const receivedAt = ctx.now();
-  await store.insert([
+  const deliverer = await createDeliverer({ nowSeconds, maxSockets: 1 });
+  ctx.onClose(() => deliverer.close());
+  // Delivered first, stored after: when the target is this machine's own `webhook listen` (same
+  // store), the listener must see a new event and forward it, not a duplicate of ours.
+  const delivery = await deliverer.deliver(options.to, payload, options.secret, { signal: ctx.signal });
+  const ok = delivery.statusCode !== null && delivery.statusCode >= 200 && delivery.statusCode < 300;
+  // Kept in the store like any other event (source `trigger`), so it can be replayed.
+  const [outcome] = await store.insert([
     { eventId: event.id as string, type: options.type, account: options.account ?? null, livemode: false, created: nowSeconds(), source: 'trigger', payload, signature: null, receivedAt },
   ]);
   const stored = (await store.get(event.id as string, options.account ?? null))!;
-
-  const deliverer = await createDeliverer({ nowSeconds, maxSockets: 1 });
-  ctx.onClose(() => deliverer.close());
-  const delivery = await deliverer.deliver(options.to, payload, options.secret, { signal: ctx.signal });
-  const ok = delivery.statusCode !== null && delivery.statusCode >= 200 && delivery.statusCode < 300;
+  // A listener that stored it owns its status (its forwarding decides it); only the attempt is ours.
+  const ours = outcome === 'stored';
   await store.recordAttempts([
     {
       row: stored.row,
@@ -86,7 +89,11 @@ export async function run(options: TriggerOptions, ctx: Context): Promise<void> 
       durationMs: delivery.durationMs,
       error: delivery.error,
       attemptedAt: ctx.now(),
-      next: ok ? { status: 'forwarded', nextAttemptAt: null, lastError: null, countAttempt: true } : { status: 'failed', nextAttemptAt: null, lastError: delivery.error, countAttempt: true },
+      next: !ours
+        ? undefined
+        : ok
+          ? { status: 'forwarded', nextAttemptAt: null, lastError: null, countAttempt: true }
+          : { status: 'failed', nextAttemptAt: null, lastError: delivery.error, countAttempt: true },
     },
   ]);
   const result = { id: event.id as string, type: options.type, to: options.to, status_code: delivery.statusCode, duration_ms: Math.round(delivery.durationMs), error: delivery.error };
