@@ -175,7 +175,7 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
         // with no stored token acts through the platform key and the Stripe-Account header.
         const store = await ctx.tokens();
         connection = account.startsWith('acct_')
-          ? (await store.list()).find((record) => record.stripe_user_id === account)
+          ? (await store.list({ onUnreadable: () => {} })).find((record) => record.stripe_user_id === account)
           : await store.get(account);
         if (!connection && !account.startsWith('acct_')) {
           throw new NotFoundError(`no connection named "${account}" in profile ${config.profile}`, {

@@ -1,10 +1,25 @@
 /** What the webhook verbs share: secrets from flags or the profile, and the stored-event columns. */
 import type { Context } from '../../context.js';
+import { NotFoundError } from '../../errors.js';
 import type { Column } from '../../io/output.js';
 import { registerSecret } from '../../redact.js';
 import { splitSecrets } from '../../webhooks/parse.js';
 import { summarize } from '../../webhooks/summary.js';
 import type { StoredEvent } from '../../webhooks/types.js';
+
+/**
+ * The global --account as a filter on stored events, which record the account id: acct_... as is,
+ * a connection's user id through the token store. Undefined when --account was not given.
+ */
+export async function eventAccountFilter(ctx: Context): Promise<string | undefined> {
+  const account = ctx.globals.account;
+  if (!account || account.startsWith('acct_')) return account || undefined;
+  const connection = await (await ctx.tokens()).get(account);
+  if (!connection?.stripe_user_id) {
+    throw new NotFoundError(`no connection named "${account}" with an account id in profile ${ctx.config.profile}`, { hint: 'pass --account acct_...' });
+  }
+  return connection.stripe_user_id;
+}
 
 /** --secret values (repeatable, comma-separated), else the profile's webhook_secret list. */
 export function webhookSecrets(ctx: Context, flagValues: string[] | undefined): string[] {

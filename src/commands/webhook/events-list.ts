@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.js';
 import { createRecordWriter } from '../../io/output.js';
 import type { App } from '../app.js';
 import { collect, describe } from '../help.js';
-import { EVENT_COLUMNS, eventRecord } from './common.js';
+import { EVENT_COLUMNS, eventAccountFilter, eventRecord } from './common.js';
 import type { EventStatus } from '../../webhooks/types.js';
 
 export interface EventsListOptions {
@@ -20,7 +20,6 @@ interface Flags {
   type?: string[];
   status?: string[];
   since?: string;
-  account?: string;
   limit?: string;
   all?: boolean;
 }
@@ -31,13 +30,12 @@ export function define(noun: Command, app: App): Command {
     .option('--type <type>', 'only this type; payment_intent.* for a family (repeatable)', collect)
     .option('--status <status>', 'received, forwarded, failed or dead (repeatable)', collect)
     .option('--since <time>', 'received at or after: an age (2h, 7d) or an ISO time')
-    .option('--account <acct>', 'only events of this connected account (acct_...)')
     .option('--limit <n>', 'at most this many (default 20)')
     .option('--all', 'every matching event, no cap');
   describe(
     command,
     'List stored webhook events, newest first',
-    ['webhook events list', 'webhook events list --status dead --json', 'webhook events list --type "invoice.*" --since 24h --all --format tsv'],
+    ['webhook events list', 'webhook events list --status dead --json', 'webhook events list --account acct_1Connected --since 7d', 'webhook events list --type "invoice.*" --since 24h --all --format tsv'],
     [0, 1, 2],
   );
   return command.action(
@@ -56,7 +54,8 @@ export function define(noun: Command, app: App): Command {
           types: parseEventTypes(flags.type, '--type'),
           status: status.length ? (status as EventStatus[]) : undefined,
           since: flags.since ? parseSince(flags.since, ctx.now()) : undefined,
-          account: flags.account,
+          // The global --account (acct_... or a connection's user id) filters by connected account.
+          account: await eventAccountFilter(ctx),
           limit: flags.all ? undefined : flags.limit ? parsePositiveInt(flags.limit, '--limit') : 20,
         },
         ctx,

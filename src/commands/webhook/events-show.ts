@@ -4,7 +4,7 @@ import { NotFoundError, UsageError } from '../../errors.js';
 import { effectiveFormat, printRecord, printRecords, type Column } from '../../io/output.js';
 import type { App } from '../app.js';
 import { describe } from '../help.js';
-import { eventRecord } from './common.js';
+import { eventAccountFilter, eventRecord } from './common.js';
 import type { DeliveryAttempt } from '../../webhooks/types.js';
 
 export interface EventsShowOptions {
@@ -15,16 +15,16 @@ export interface EventsShowOptions {
 export function define(noun: Command, app: App): Command {
   const command = noun
     .command('show')
-    .argument('<evt_id>', 'the Stripe event id (evt_...)')
-    .option('--account <acct>', 'the connected account, when the same id was stored for two');
+    .argument('<evt_id>', 'the Stripe event id (evt_...)');
   describe(command, 'Show a stored event: its state, pretty-printed payload and every delivery attempt', [
     'webhook events show evt_1Q2w3E4r5T6y7U8i',
     'webhook events show evt_1Q2w3E4r5T6y7U8i --json',
   ], [0, 1, 2, 3]);
   return command.action(
-    app.handle<{ account?: string }>((ctx, [eventId], flags) => {
+    app.handle(async (ctx, [eventId]) => {
       if (!/^evt_[A-Za-z0-9_]+$/.test(eventId!)) throw new UsageError(`"${eventId}" is not an event id`, { hint: 'event ids look like evt_...' });
-      return run({ eventId: eventId!, account: flags.account }, ctx);
+      // The global --account picks the account when the same id was stored for two.
+      return run({ eventId: eventId!, account: await eventAccountFilter(ctx) }, ctx);
     }),
   );
 }
