@@ -168,9 +168,10 @@ describe('smoke', () => {
     );
   });
 
-  it('without a key it is a usage error that suggests --emulator, and it never prompts', async () => {
-    const result = await runCli(['smoke'], { env: isolatedEnv({ CI: 'true' }) });
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/no Stripe API key .*smoke --emulator/);
+  it('without a key the Stripe checks fail with the reason and the report is still written; it never prompts', async () => {
+    const result = await runCli(['smoke', '--json'], { env: isolatedEnv({ CI: 'true' }) });
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { checks: Array<{ id: string; status: string; detail: string }> };
+    expect(report.checks.find((check) => check.id === 'auth')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/no Stripe API key/) });
   });
 });

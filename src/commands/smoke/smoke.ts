@@ -113,9 +113,8 @@ function validate(options: SmokeOptions, ctx: Context): { webhookSecret?: string
   if (options.emulator && ctx.globals.account) {
     throw new UsageError('--account cannot be used with --emulator', { hint: 'the throwaway emulator has no stored connections; drop --account' });
   }
-  if (!options.emulator && !ctx.config.get('api_key') && !ctx.globals.account) {
-    throw new UsageError('no Stripe API key', { hint: 'set STRIPE_API_KEY, pass --api-key, or try smoke --emulator' });
-  }
+  // No key is not a usage error here: the checks that need Stripe fail with that reason, so CI
+  // still gets its JUnit or JSON report to publish (a missing secret is what it must show).
   return { webhookSecret };
 }
 
@@ -134,7 +133,7 @@ export async function run(options: SmokeOptions, ctx: Context): Promise<void> {
     ctx.onClose(() => emulator.stop());
     ctx.io.err(`smoke: against a throwaway emulator at ${emulator.apiBase}`);
     target = emulatorContext(ctx, emulator);
-  } else if (options.write) {
+  } else if (options.write && (ctx.config.get('api_key') || ctx.globals.account)) {
     // The live-mode guard, before anything runs: a live key needs --live (exit 2 otherwise).
     await ctx.stripe({ write: true });
   }
