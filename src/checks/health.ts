@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Context } from '../context.js';
-import { settingProblem } from '../config/settings.js';
+import { SETTINGS, settingProblem } from '../config/settings.js';
 import { formatError } from '../errors.js';
 import type { TokenRecord, TokenStore } from '../store/types.js';
 import { ago } from './time.js';
@@ -17,71 +17,23 @@ export const SLOW_STRIPE_MS = 2000;
 /** A connection not verified for this long is a warning: the refresh cron is probably not running. */
 export const STALE_VERIFICATION_MS = 7 * 86_400_000;
 
-const KEY_PATTERN = /^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/;
-
+/**
+ * Every setting's own check (config/settings.ts, the same one `config set` runs), plus what only
+ * holds across settings: a key at all, a database URL for the postgres store, key and environment
+ * agreeing.
+ */
 export function configProblems(ctx: Context): { problems: string[]; warnings: string[] } {
   const problems: string[] = [];
   const warnings: string[] = [];
   const get = (key: string) => ctx.config.get(key);
-  const origin = (key: string) => ctx.config.lookup(key)?.source ?? key;
-
   const apiKey = get('api_key');
   if (!apiKey) problems.push('no Stripe API key (set STRIPE_API_KEY or pass --api-key)');
-  else if (/^pk_/.test(apiKey)) problems.push(`${origin('api_key')} is a publishable key; use a secret (sk_) or restricted (rk_) key`);
-  else if (!KEY_PATTERN.test(apiKey)) problems.push(`${origin('api_key')} does not look like a Stripe secret or restricted key (sk_/rk_)`);
-
-  const apiBase = get('api_base') ?? '';
-  try {
-    const url = new URL(apiBase);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push(`${origin('api_base')} must be http or https`);
-  } catch {
-    problems.push(`${origin('api_base')} "${apiBase}" is not a URL`);
-  }
-
-  const store = get('store') ?? 'sqlite';
-  if (!['sqlite', 'postgres', 'keychain'].includes(store)) problems.push(`${origin('store')} "${store}" is not sqlite, postgres or keychain`);
-  const databaseUrl = get('database_url');
-  if (store === 'postgres' && !databaseUrl) problems.push('the postgres store needs DATABASE_URL or --database-url');
-  if (databaseUrl) {
-    try {
-      const url = new URL(databaseUrl);
-      if (!/^postgres(ql)?:$/.test(url.protocol)) problems.push(`${origin('database_url')} must be a postgres:// URL`);
-    } catch {
-      problems.push(`${origin('database_url')} is not a URL`);
-    }
-  }
-
-  for (const key of ['timeout', 'max_network_retries']) {
-    const value = get(key);
-    if (value !== undefined && !/^\d+$/.test(value)) problems.push(`${origin(key)} "${value}" is not a whole number`);
-  }
-  const redirectUri = get('redirect_uri');
-  if (redirectUri) {
-    try {
-      new URL(redirectUri);
-    } catch {
-      problems.push(`${origin('redirect_uri')} "${redirectUri}" is not a URL`);
-    }
-  }
-  const clientId = get('client_id');
-  if (clientId && !clientId.startsWith('ca_')) problems.push(`${origin('client_id')} should start with ca_`);
-  const encryptionKey = get('encryption_key');
-  if (encryptionKey) {
-    for (const part of encryptionKey.split(',').filter((p) => p.trim())) {
-      const bytes = Buffer.from(part.trim().replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-      if (bytes.length !== 32) {
-        problems.push(`${origin('encryption_key')} is not a 32-byte base64 key (generate one with openssl rand -base64 32)`);
-        break;
-      }
-    }
-  }
-
-  for (const key of ['pool_size', 'connect_base', 'forward_to', 'webhook_secret']) {
+  if ((get('store') ?? 'sqlite') === 'postgres' && !get('database_url')) problems.push('the postgres store needs DATABASE_URL or --database-url');
+  for (const { key } of SETTINGS) {
     const value = get(key);
     const problem = value === undefined ? undefined : settingProblem(key, value);
-    if (problem) problems.push(`${origin(key)} ${problem}`);
+    if (problem) problems.push(`${ctx.config.lookup(key)?.source ?? key} ${problem}`);
   }
-
   const environment = get('environment') ?? 'development';
   if (apiKey && environment === 'production' && /_test_/.test(apiKey)) warnings.push('ENVIRONMENT is production but the Stripe key is a test key');
   if (apiKey && environment !== 'production' && /_live_/.test(apiKey)) warnings.push(`ENVIRONMENT is ${environment} but the Stripe key is a live key`);
