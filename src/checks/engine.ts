@@ -5,7 +5,8 @@
  * so a smoke write cycle can finish its cleanup before the process exits.
  */
 import { performance } from 'node:perf_hooks';
-import { formatError, UsageError } from '../errors.js';
+import { formatError } from '../errors.js';
+import { parseDuration as parseAnyDuration } from '../values.js';
 import type { Check, CheckContext, CheckOutcome, CheckResult } from './types.js';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -129,16 +130,7 @@ export function verdict(results: CheckResult[], strict = false): 'pass' | 'fail'
   return results.some((r) => r.status === 'fail' || (strict && r.status === 'warn')) ? 'fail' : 'pass';
 }
 
-/**
- * Parses a duration flag: `10s`, `1500ms`, `2m`, `24h`, `7d`, or a bare number of `bareUnit`.
- * Throws a UsageError naming the flag; zero and negative durations are refused.
- */
+/** A duration flag (`10s`, `2m`, `24h`): the shared parser in values.ts; zero is refused. */
 export function parseDuration(text: string, flag: string, bareUnit: 'ms' | 's' | 'h' = 's'): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
-  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-  const ms = match ? Number(match[1]) * units[match[2] ?? bareUnit] : Number.NaN;
-  if (!Number.isFinite(ms) || ms <= 0) {
-    throw new UsageError(`${flag} "${text}" is not a duration`, { hint: `for example ${flag} 10s, 1500ms, 2m, 24h or 7d` });
-  }
-  return ms;
+  return parseAnyDuration(text, flag, { bareUnit });
 }

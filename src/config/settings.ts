@@ -2,6 +2,8 @@
  * Every setting atom-stripe reads, in one table: its profile key, environment variables, flag,
  * default and whether it is secret. `config list`, the README table and resolution all use it.
  */
+import { urlProblem, wholeNumberProblem } from '../values.js';
+
 export interface SettingSpec {
   key: string;
   env: string[];
@@ -13,16 +15,8 @@ export interface SettingSpec {
   check?: (value: string) => string | undefined;
 }
 
-const url = (protocols: string[], example: string) => (value: string) => {
-  try {
-    const parsed = new URL(value);
-    return protocols.includes(parsed.protocol) ? undefined : `must be a ${protocols.map((p) => p.replace(':', '')).join(' or ')} URL, for example ${example}`;
-  } catch {
-    return `is not a URL (for example ${example})`;
-  }
-};
-const wholeNumber = (min: number, max: number) => (value: string) =>
-  /^\d+$/.test(value) && Number(value) >= min && Number(value) <= max ? undefined : `must be a whole number from ${min} to ${max}`;
+const url = (protocols: string[], example: string) => (value: string) => urlProblem(value, protocols, example);
+const wholeNumber = (min: number, max: number) => (value: string) => wholeNumberProblem(value, min, max);
 const secretKey = (value: string) => {
   if (/^pk_/.test(value)) return 'is a publishable key; use a secret (sk_) or restricted (rk_) key';
   return /^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/.test(value) ? undefined : 'does not look like a Stripe secret or restricted key (sk_/rk_)';

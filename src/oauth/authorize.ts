@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
+import { parsePort as parseAnyPort } from '../values.js';
 
 /** Stripe's only OAuth scopes. */
 export const SCOPES = ['read_write', 'read_only'] as const;
@@ -50,10 +51,9 @@ export function resolveRedirectUri(value: string | undefined, port: number | und
   return url;
 }
 
+/** The callback listener's port (1-65535): the shared parser in values.ts. */
 export function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port "${value}" is not a port number (1-65535)`);
-  return port;
+  return parseAnyPort(value, '--port');
 }
 
 /** Whole seconds, 1 to 86,400. */

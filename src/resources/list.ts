@@ -4,6 +4,7 @@
  * writes each row as it arrives (jsonl, tsv and csv stream; a table prints at the end), so memory
  * stays flat over 100,000 objects. `--limit N` caps the total across pages.
  */
+import { parseWholeNumber } from '../values.js';
 import { once } from 'node:events';
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
@@ -61,10 +62,7 @@ export function addExpandOption(command: Command): Command {
 
 export function parseLimit(value: string | undefined, flag = '--limit'): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
-    throw new UsageError(`${flag} "${value}" must be a positive whole number`, { hint: 'for example --limit 50' });
-  }
-  return Number(value);
+  return parseWholeNumber(value, flag, { hint: 'for example --limit 50' });
 }
 
 export function parsePageOptions(flags: ListFlags, cursorKind?: IdKind): PageOptions {

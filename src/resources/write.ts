@@ -2,6 +2,7 @@
  * What every write shares: the request options that carry --idempotency-key (scoped when one
  * command sends several writes), and validators for the common inputs.
  */
+import { parseWholeNumber } from '../values.js';
 import type Stripe from 'stripe';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -33,16 +34,8 @@ export function validateChoice<T extends string>(value: string, choices: readonl
   return value as T;
 }
 
-export function parsePositiveInteger(value: string, flag: string, options: { min?: number; max?: number } = {}): number {
-  const min = options.min ?? 1;
-  const text = value.trim();
-  const number = Number(text);
-  if (!/^\d+$/.test(text) || number < min || (options.max !== undefined && number > options.max)) {
-    const range = options.max !== undefined ? `between ${min} and ${options.max}` : `${min} or more`;
-    throw new UsageError(`${flag} "${value}" must be a whole number ${range}`);
-  }
-  return number;
-}
+/** A quantity or a count of days: the shared whole-number parser in values.ts. */
+export const parsePositiveInteger = parseWholeNumber;
 
 /** A text flag Stripe limits in length (name, description). */
 export function validateText(value: string, flag: string, maxLength = 5000): string {

@@ -1,32 +1,16 @@
 /**
- * Parsing of the webhook commands' flag values: sizes (`1mb`), durations (`5s`), times (`2h`,
- * ISO 8601), rates (`50/s`) and Stripe's event-type patterns (`payment_intent.*`). Pure functions,
- * each throwing a UsageError that names the flag.
+ * The webhook commands' own flag values: times (`2h` or ISO 8601), target URLs and Stripe's
+ * event-type patterns (`payment_intent.*`). Durations, counts, ports, rates and sizes come from
+ * values.ts, the one parser every command shares. Each throws a UsageError that names the flag.
  */
 import { UsageError } from '../errors.js';
+import { isDurationWithUnit, parseDuration, parsePort as parseAnyPort, parseRate, parseSize, parseWholeNumber } from '../values.js';
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, k: 1024, mb: 1024 * 1024, m: 1024 * 1024 };
-
-export function parseSize(value: string, flag = '--max-body'): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m)?$/i.exec(value.trim());
-  if (!match) throw new UsageError(`${flag} "${value}" is not a size`, { hint: 'for example 512kb or 1mb' });
-  const bytes = Math.floor(Number(match[1]) * SIZE_UNITS[(match[2] ?? '').toLowerCase()]!);
-  if (bytes < 1) throw new UsageError(`${flag} must be at least 1 byte`);
-  return bytes;
-}
-
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `500ms`, `5s`, `2m`, `1h`, `7d`; a bare number is seconds. */
-export function parseDuration(value: string, flag: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/i.exec(value.trim());
-  if (!match) throw new UsageError(`${flag} "${value}" is not a duration`, { hint: 'for example 500ms, 5s, 2m' });
-  return Math.round(Number(match[1]) * DURATION_UNITS[(match[2] ?? 's').toLowerCase()]!);
-}
+export { parseDuration, parseRate, parseSize };
 
 /** `--since`: an ISO 8601 time or date, or an age such as `2h`, `30m`, `7d` before now. */
 export function parseSince(value: string, now: Date, flag = '--since'): Date {
-  if (/^\d+(?:\.\d+)?\s*(ms|s|m|h|d)$/i.test(value.trim())) return new Date(now.getTime() - parseDuration(value, flag));
+  if (isDurationWithUnit(value)) return new Date(now.getTime() - parseDuration(value, flag, { allowZero: true }));
   if (/^\d{4}-\d{2}-\d{2}/.test(value)) {
     const date = new Date(value);
     if (!Number.isNaN(date.getTime())) return date;
@@ -34,24 +18,13 @@ export function parseSince(value: string, now: Date, flag = '--since'): Date {
   throw new UsageError(`${flag} "${value}" is not a time`, { hint: 'use an age like 2h or 7d, or an ISO time like 2026-11-01T00:00:00Z' });
 }
 
-/** `--rate 50/s` (or `50`, `600/m`): deliveries per second. */
-export function parseRate(value: string, flag = '--rate'): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(?:\/\s*(s|m|h))?$/i.exec(value.trim());
-  if (!match || Number(match[1]) <= 0) throw new UsageError(`${flag} "${value}" is not a rate`, { hint: 'for example 50/s or 600/m' });
-  const per = { s: 1, m: 60, h: 3600 }[(match[2] ?? 's').toLowerCase() as 's' | 'm' | 'h'];
-  return Number(match[1]) / per;
+export function parsePositiveInt(value: string, flag: string, max?: number): number {
+  return parseWholeNumber(value, flag, { max });
 }
 
-export function parsePositiveInt(value: string, flag: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || Number(value) > max) {
-    throw new UsageError(`${flag} must be a whole number from 1 to ${max}, not "${value}"`);
-  }
-  return Number(value);
-}
-
+/** The webhook listener's port: 0 picks a free one. */
 export function parsePort(value: string, flag = '--port'): number {
-  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new UsageError(`${flag} must be a port number 0-65535, not "${value}"`);
-  return Number(value);
+  return parseAnyPort(value, flag, { allowZero: true });
 }
 
 /** An http(s) URL for --forward-to, --to, --url. */
