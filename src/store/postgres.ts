@@ -15,7 +15,7 @@ import type { Cipher } from './crypto.js';
 import { ConflictError, decodeEach } from './errors.js';
 import { applyPgMigrations, pgMigrationStatus, type AppliedMigration, type MigrationStatus } from './migrations/index.js';
 import { encryptPlaintextRows, TOKENS_POSTGRES_MIGRATIONS } from './migrations/tokens-postgres.js';
-import { buildRecord, checkChanges, checkRestore, checkUserId, seal, unseal } from './records.js';
+import { buildRecord, checkChanges, checkRestore, checkUserId, refuseForeignKeys, seal, unseal } from './records.js';
 import type { EncryptedTokenStore, LockOptions, LockOutcome, TokenRecord } from './types.js';
 
 export const DEFAULT_POOL_SIZE = 4;
@@ -182,6 +182,11 @@ export async function openPostgresTokenStore(options: PostgresStoreOptions): Pro
     scope = EXCLUDED.scope, livemode = EXCLUDED.livemode, status = EXCLUDED.status, last_verified_at = EXCLUDED.last_verified_at,
     last_refreshed_at = EXCLUDED.last_refreshed_at, last_error = EXCLUDED.last_error, key_id = EXCLUDED.key_id,
     access_token_lookup = EXCLUDED.access_token_lookup, updated_at = EXCLUDED.updated_at`;
+  // Every profile's rows: rotate-key re-encrypts them all, so one foreign row stops it for everyone.
+  const refuseUnreadableStore = async () => {
+    const result = await pool.query('SELECT DISTINCT key_id FROM stripe_oauth_tokens');
+    refuseForeignKeys(cipher, result.rows.map((row: { key_id: string | null }) => row.key_id), location);
+  };
   const lockKey = (userId: string) => `atom-stripe:token:${profile}/${userId}`;
 
   const store: EncryptedTokenStore & { readonly pool: Pool } = {
@@ -202,6 +207,7 @@ export async function openPostgresTokenStore(options: PostgresStoreOptions): Pro
     async put(input) {
       checkUserId(input.user_id);
       const record = buildRecord(profile, input, now().toISOString());
+      await refuseUnreadableStore();
       // One statement: a concurrent put of the same user_id becomes an update, never a duplicate.
       const result = await pool.query(
         `INSERT INTO stripe_oauth_tokens (${COLUMNS}) VALUES ${INSERT_VALUES}
@@ -241,6 +247,7 @@ export async function openPostgresTokenStore(options: PostgresStoreOptions): Pro
     },
     async restore(input) {
       const record = checkRestore(profile, input);
+      await refuseUnreadableStore();
       await pool.query(
         `INSERT INTO stripe_oauth_tokens (${COLUMNS}) VALUES ${INSERT_VALUES}
          ON CONFLICT (profile, user_id) DO UPDATE SET ${SET_ALL}, version = EXCLUDED.version, created_at = EXCLUDED.created_at`,

@@ -2,7 +2,7 @@
  * Record helpers shared by the stores: validation and normalisation of what callers pass in, and
  * sealing/unsealing of the secret fields for the stores that encrypt at rest.
  */
-import { UsageError } from '../errors.js';
+import { OperationError, UsageError } from '../errors.js';
 import { registerSecret } from '../redact.js';
 import type { Cipher } from './crypto.js';
 import { TOKEN_STATUSES, type NewTokenRecord, type TokenChanges, type TokenRecord, type TokenStatus } from './types.js';
@@ -159,6 +159,24 @@ export function unseal(
   registerSecret(accessToken);
   registerSecret(refreshToken);
   return { access_token: accessToken, refresh_token: refreshToken };
+}
+
+/**
+ * A write under a key that cannot read the store would leave rows no correctly configured host can
+ * read, and make the next rotate-key abort for everyone. A key id is the key's fingerprint, so a
+ * row whose key id is not in the ring is a row this host cannot read: refuse before writing.
+ * (A row that is merely corrupt carries a loaded key id and stays replaceable with --force.)
+ */
+export class WrongKeyError extends OperationError {}
+
+export function refuseForeignKeys(cipher: Cipher, storedKeyIds: ReadonlyArray<string | null>, location: string): void {
+  const foreign = [...new Set(storedKeyIds)].filter((keyId): keyId is string => keyId !== null && !cipher.hasKey(keyId));
+  if (!foreign.length) return;
+  throw new WrongKeyError(
+    `refusing to write to ${location}: its tokens are sealed under key id ${foreign.join(', ')}, and this host's key ` +
+      `(key id ${cipher.keyIds.join(', ')}) cannot read them; nothing was changed`,
+    { hint: 'set ATOM_STRIPE_ENCRYPTION_KEY (or SECRET_KEY) to the key the store was written with; a ring "new,old" reads both' },
+  );
 }
 
 export { TIME_FIELDS };

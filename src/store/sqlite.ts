@@ -15,7 +15,7 @@ import type { Cipher } from './crypto.js';
 import { ConflictError, decodeEach } from './errors.js';
 import { applySqliteMigrations, sqliteMigrationStatus, type AppliedMigration, type MigrationStatus } from './migrations/index.js';
 import { TOKENS_SQLITE_MIGRATIONS } from './migrations/tokens-sqlite.js';
-import { buildRecord, checkChanges, checkRestore, checkUserId, seal, unseal } from './records.js';
+import { buildRecord, checkChanges, checkRestore, checkUserId, refuseForeignKeys, seal, unseal } from './records.js';
 import type { EncryptedTokenStore, LockOptions, LockOutcome, NewTokenRecord, TokenChanges, TokenRecord } from './types.js';
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
@@ -156,6 +156,9 @@ export async function openSqliteTokenStore(options: SqliteStoreOptions): Promise
        version = excluded.version, created_at = excluded.created_at, updated_at = excluded.updated_at`,
   );
   const remove = db.prepare(`DELETE FROM stripe_oauth_tokens WHERE profile = ? AND user_id = ?`);
+  // Every profile's rows: rotate-key re-encrypts them all, so one foreign row stops it for everyone.
+  const selectKeyIds = db.prepare('SELECT DISTINCT key_id FROM stripe_oauth_tokens').pluck();
+  const storedKeyIds = () => selectKeyIds.all() as Array<string | null>;
 
   const rowParams = (record: TokenRecord) => ({
     ...record,
@@ -206,6 +209,7 @@ export async function openSqliteTokenStore(options: SqliteStoreOptions): Promise
     },
     async put(input) {
       return immediate(() => {
+        refuseForeignKeys(cipher, storedKeyIds(), options.file);
         const existing = selectOne.get(profile, checkUserId(input.user_id)) as Row | undefined;
         return write(buildRecord(profile, input, now().toISOString(), existing));
       });
@@ -228,7 +232,10 @@ export async function openSqliteTokenStore(options: SqliteStoreOptions): Promise
     },
     async restore(record) {
       const checked = checkRestore(profile, record);
-      immediate(() => write(checked));
+      immediate(() => {
+        refuseForeignKeys(cipher, storedKeyIds(), options.file);
+        write(checked);
+      });
     },
     async withLock<T>(userId: string, fn: () => Promise<T>, lockOptions: LockOptions = {}): Promise<LockOutcome<T>> {
       checkUserId(userId);
