@@ -1,7 +1,6 @@
 /** Help text helpers: every command shows examples and the exit codes it can return. */
 import type { Command } from 'commander';
-import { EXIT_CODE_TABLE, OperationError } from '../errors.js';
-import type { App } from './app.js';
+import { EXIT_CODE_TABLE } from '../errors.js';
 
 export function helpText(examples: string[], exitCodes: number[] = [0, 1, 2]): string {
   const codes = EXIT_CODE_TABLE.filter(([code]) => exitCodes.includes(code));
@@ -41,15 +40,6 @@ export function describe(command: Command, summary: string, examples: string[], 
   command.summary(summary).description(details ? `${summary}\n\n${reflow(details)}` : summary);
   command.addHelpText('after', helpText(examples, exitCodes));
   return command;
-}
-
-/** For a reserved noun whose verbs have not shipped yet. */
-export function notYetAvailable(noun: Command, app: App): void {
-  noun.action(
-    app.handle(async () => {
-      throw new OperationError(`"${noun.name()}" is not available in this version of atom-stripe`);
-    }),
-  );
 }
 
 /** Parses a repeatable flag into an array (commander's reducer). */

@@ -60,8 +60,3 @@ export function listObjects<T extends StoredObject>(ctx: ApiContext, options: Li
   if (endingBefore) page.reverse();
   return { object: 'list', data: page.map((object) => render(object)), has_more: hasMore, url: options.url };
 }
-
-/** A list built from objects already at hand (e.g. a subscription's items), for nested lists. */
-export function inlineList(data: Record<string, unknown>[], url: string): ListObject {
-  return { object: 'list', data, has_more: false, url };
-}
