@@ -6,7 +6,7 @@
 import type Stripe from 'stripe';
 import { resolveConfig, type Config } from './config/resolve.js';
 import type { Env } from './config/paths.js';
-import { settingProblem } from './config/settings.js';
+import { checkedSetting } from './config/settings.js';
 import { AuthError, NotFoundError, UsageError } from './errors.js';
 import { parseFields, parseFormat, type OutputOptions } from './io/output.js';
 import { createPrompter, type Prompter } from './io/prompts.js';
@@ -14,7 +14,7 @@ import type { IO } from './io/streams.js';
 import { fileLogger, type Logger } from './log.js';
 import { maskSecret, registerSecret } from './redact.js';
 import type { TokenRecord, TokenStore } from './store/types.js';
-import { isLiveKey, type StripeClientOptions } from './stripe/client.js';
+import { isLiveKey, requestLine, type StripeClientOptions } from './stripe/client.js';
 
 export interface GlobalOptions {
   profile?: string;
@@ -217,8 +217,7 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
         env: runtime.env,
         onResponse: (event) => {
           if (event.status === 401 && connection) pending.push(markNeedsReconnect(connection));
-          const line = `${event.method} ${event.path} ${event.status || `failed (${event.error})`} ${event.requestId ?? '-'} idempotency-key=${event.idempotencyKey ?? '-'} ${event.elapsedMs}ms`;
-          ctx.verbose(line);
+          ctx.verbose(requestLine(event));
           log.info('stripe.request', { ...event });
         },
       };
@@ -246,11 +245,3 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
 /** A per-run unique id, for logs and smoke-test tags. */
 // globalThis.crypto, not node:crypto: loading that module costs every command's start a few ms.
 export const runId = () => globalThis.crypto.randomUUID();
-
-/** A setting's value, or a usage error naming where the bad value came from (nothing is sent). */
-function checkedSetting(config: Config, key: string): string | undefined {
-  const value = config.get(key);
-  const problem = value === undefined ? undefined : settingProblem(key, value);
-  if (problem) throw new UsageError(`${key} "${value}" (from ${config.lookup(key)?.source ?? 'the default'}) ${problem}`);
-  return value;
-}

@@ -2,7 +2,9 @@
  * Every setting atom-stripe reads, in one table: its profile key, environment variables, flag,
  * default and whether it is secret. `config list`, the README table and resolution all use it.
  */
+import { UsageError } from '../errors.js';
 import { urlProblem, wholeNumberProblem } from '../values.js';
+import type { Config } from './resolve.js';
 
 export interface SettingSpec {
   key: string;
@@ -60,4 +62,12 @@ export function settingSpec(key: string): SettingSpec | undefined {
 /** The problem with a setting's value, phrased after its name (`pool_size "abc" must be ...`), or undefined. */
 export function settingProblem(key: string, value: string): string | undefined {
   return settingSpec(key)?.check?.(value);
+}
+
+/** A setting's value, or a usage error naming where the bad value came from (nothing is sent). */
+export function checkedSetting(config: Pick<Config, 'get' | 'lookup'>, key: string): string | undefined {
+  const value = config.get(key);
+  const problem = value === undefined ? undefined : settingProblem(key, value);
+  if (problem) throw new UsageError(`${key} "${value}" (from ${config.lookup(key)?.source ?? 'the default'}) ${problem}`);
+  return value;
 }

@@ -7,6 +7,7 @@
  */
 import type Stripe from 'stripe';
 import type { Context } from '../context.js';
+import { checkedSetting } from '../config/settings.js';
 import { UsageError } from '../errors.js';
 import { registerSecret } from '../redact.js';
 
@@ -44,15 +45,15 @@ export interface OAuthClientOptions {
 
 export async function oauthClient(ctx: Context, secret: string, options: OAuthClientOptions = {}): Promise<Stripe> {
   registerSecret(secret);
-  const { createStripeClient } = await import('../stripe/client.js');
+  const { createStripeClient, requestLine } = await import('../stripe/client.js');
   return createStripeClient({
     apiKey: secret,
     apiBase: ctx.config.get('api_base'),
-    timeoutMs: Number(ctx.config.get('timeout')),
-    maxNetworkRetries: options.maxNetworkRetries ?? Number(ctx.config.get('max_network_retries')),
+    timeoutMs: Number(checkedSetting(ctx.config, 'timeout')),
+    maxNetworkRetries: options.maxNetworkRetries ?? Number(checkedSetting(ctx.config, 'max_network_retries')),
     env: ctx.env,
     onResponse: (event) => {
-      ctx.verbose(`${event.method} ${event.path} ${event.status} ${event.requestId ?? '-'} idempotency-key=${event.idempotencyKey ?? '-'} ${event.elapsedMs}ms`);
+      ctx.verbose(requestLine(event));
       if (options.logRequests !== false) ctx.log.debug('stripe.request', { ...event });
     },
   });

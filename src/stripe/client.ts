@@ -34,6 +34,11 @@ export interface StripeClientOptions {
   onResponse?: (event: StripeResponseEvent) => void;
 }
 
+/** The one line --verbose prints per HTTP attempt (the key is not secret: it names a request). */
+export function requestLine(event: StripeResponseEvent): string {
+  return `${event.method} ${event.path} ${event.status || `failed (${event.error})`} ${event.requestId ?? '-'} idempotency-key=${event.idempotencyKey ?? '-'} ${event.elapsedMs}ms`;
+}
+
 export const isLiveKey = (key: string) => /^(sk|rk)_live_/.test(key);
 
 export interface ApiBase {

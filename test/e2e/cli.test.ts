@@ -119,6 +119,13 @@ describe('the command line', () => {
     const bad = await runCli(['customers', 'list'], { env: { ...env, STRIPE_API_KEY: 'sk_test_abcdefgh12345', ATOM_STRIPE_TIMEOUT: 'abc', STRIPE_API_BASE: 'http://127.0.0.1:9' } });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('error: timeout "abc" (from ATOM_STRIPE_TIMEOUT) must be a whole number from 1 to 600000\n');
+
+    // The OAuth client (the platform's secret, not api_key) goes through the same checked path.
+    const oauth = await runCli(['connect', '--user-id', 'acme', '--scope', 'read_write', '--code', 'ac_123'], {
+      env: { ...env, STRIPE_CLIENT_ID: 'ca_123', STRIPE_CLIENT_SECRET: 'sk_test_abcdefgh12345', ATOM_STRIPE_TIMEOUT: 'abc', STRIPE_API_BASE: 'http://127.0.0.1:9' },
+    });
+    expect(oauth.code).toBe(2);
+    expect(oauth.stderr).toBe('error: timeout "abc" (from ATOM_STRIPE_TIMEOUT) must be a whole number from 1 to 600000\n');
   });
 
   it('prints every output format for records', async () => {
