@@ -39,6 +39,24 @@ const patterns: Array<[RegExp, (match: string, ...groups: string[]) => string]> 
   [/"(access_token|refresh_token|client_secret|password|secret)"\s*:\s*"([^"]+)"/gi, (_m, key) => `"${key}":"****"`],
 ];
 
+/**
+ * A URL with its user name and password replaced by `****`, for storing and printing a forward
+ * target. The user name goes too: a lone user name is often a token (`https://TOKEN@host`).
+ * Text that is not a URL is returned through redact().
+ */
+export function maskUrlCredentials(target: string): string {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    return redact(target);
+  }
+  if (!url.username && !url.password) return target;
+  url.username = '****';
+  url.password = '';
+  return url.toString();
+}
+
 export function redact(text: string): string {
   let out = text;
   for (const secret of knownSecrets) {

@@ -33,12 +33,14 @@ export async function createDeliverer(options: DelivererOptions): Promise<Delive
   const httpsAgent: HttpsAgent = new https.Agent({ keepAlive: true, maxSockets });
   const timeoutMs = options.timeoutMs ?? 10_000;
   // Parsed once per target: a replay sends thousands of requests to one URL.
-  const targets = new Map<string, { protocol: string; hostname: string; port: string; path: string }>();
+  const targets = new Map<string, { protocol: string; hostname: string; port: string; path: string; auth?: string }>();
   const parse = (target: string) => {
     let parsed = targets.get(target);
     if (!parsed) {
       const url = new URL(target);
       parsed = { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: `${url.pathname}${url.search}` };
+      // user:pass@ in the target is sent as Basic auth, as curl would; it is never stored or printed (maskUrlCredentials).
+      if (url.username || url.password) parsed.auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
       targets.set(target, parsed);
     }
     return parsed;
@@ -75,6 +77,7 @@ export async function createDeliverer(options: DelivererOptions): Promise<Delive
             hostname: url.hostname,
             port: url.port || undefined,
             path: url.path,
+            auth: url.auth,
             headers,
             agent: https_ ? httpsAgent : httpAgent,
             timeout: timeoutMs,

@@ -5,6 +5,7 @@
  * restart, and several listeners sharing a PostgreSQL database split the work between them.
  */
 import type { Logger } from '../log.js';
+import { maskUrlCredentials } from '../redact.js';
 import { createBatcher } from './batcher.js';
 import type { Deliverer } from './deliver.js';
 import { backoffMs } from './parse.js';
@@ -39,6 +40,8 @@ export interface Forwarder {
 
 export function startForwarder(config: ForwarderConfig): Forwarder {
   const leaseMs = config.leaseMs ?? 60_000;
+  // The attempts table keeps where, never a password in the URL.
+  const storedTarget = maskUrlCredentials(config.target);
   const idleMs = config.idleMs ?? 1000;
   const inFlight = new Set<Promise<void>>();
   const abort = new AbortController();
@@ -60,19 +63,19 @@ export function startForwarder(config: ForwarderConfig): Forwarder {
     if (abort.signal.aborted && outcome.statusCode === null) {
       // Shutdown cut it short: not the target's fault, so not an attempt; due again at once.
       result = {
-        row: event.row, kind: 'forward', target: config.target, statusCode: null, durationMs: outcome.durationMs,
+        row: event.row, kind: 'forward', target: storedTarget, statusCode: null, durationMs: outcome.durationMs,
         error: 'interrupted by shutdown', attemptedAt,
         next: { status: event.status, nextAttemptAt: attemptedAt, lastError: event.last_error, countAttempt: false },
       };
     } else if (isSuccess(outcome.statusCode)) {
       result = {
-        row: event.row, kind: 'forward', target: config.target, statusCode: outcome.statusCode, durationMs: outcome.durationMs, error: null, attemptedAt,
+        row: event.row, kind: 'forward', target: storedTarget, statusCode: outcome.statusCode, durationMs: outcome.durationMs, error: null, attemptedAt,
         next: { status: 'forwarded', nextAttemptAt: null, lastError: null, countAttempt: true },
       };
     } else {
       const dead = attempts >= config.maxAttempts;
       result = {
-        row: event.row, kind: 'forward', target: config.target, statusCode: outcome.statusCode, durationMs: outcome.durationMs, error: outcome.error, attemptedAt,
+        row: event.row, kind: 'forward', target: storedTarget, statusCode: outcome.statusCode, durationMs: outcome.durationMs, error: outcome.error, attemptedAt,
         next: {
           status: dead ? 'dead' : 'failed',
           nextAttemptAt: dead ? null : new Date(attemptedAt.getTime() + backoffMs(attempts, { scale: config.backoffScale })),

@@ -3,6 +3,7 @@
  * concurrency and an optional rate. Every attempt is recorded (kind `replay`, group-committed so
  * recording does not cap throughput); a 2xx marks the event forwarded.
  */
+import { maskUrlCredentials } from '../redact.js';
 import type { Deliverer, Delivery } from './deliver.js';
 import { isSuccess, type AttemptResult, type EventStore, type StoredEvent } from './types.js';
 
@@ -28,6 +29,8 @@ export interface ReplayOutcome {
 
 export async function replayEvents(events: AsyncIterable<StoredEvent> | Iterable<StoredEvent>, config: ReplayConfig): Promise<ReplayOutcome> {
   const outcome: ReplayOutcome = { delivered: 0, failed: 0, skipped: 0 };
+  // The attempts table keeps where, never a password in the URL.
+  const storedTarget = maskUrlCredentials(config.target);
   const recorder = attemptRecorder(config.store);
   const started = performance.now();
   let sent = 0;
@@ -66,7 +69,7 @@ export async function replayEvents(events: AsyncIterable<StoredEvent> | Iterable
       recorder.add({
         row: event.row,
         kind: 'replay',
-        target: config.target,
+        target: storedTarget,
         statusCode: delivery.statusCode,
         durationMs: delivery.durationMs,
         error: delivery.error,

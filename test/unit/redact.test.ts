@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskSecret, redact, redactValue, registerSecret } from '../../src/redact.js';
+import { maskSecret, maskUrlCredentials, redact, redactValue, registerSecret } from '../../src/redact.js';
 
 describe('redact', () => {
   it('masks every kind of secret by shape', () => {
@@ -34,5 +34,12 @@ describe('redact', () => {
   it('keeps the kind and the last four characters', () => {
     expect(maskSecret('sk_test_1234567890abcd')).toBe('sk_test_…abcd');
     expect(maskSecret('whsec_short')).toBe('whsec_****');
+  });
+
+  it('masks the user name and password of a URL, and leaves a URL without them alone', () => {
+    expect(maskUrlCredentials('http://user:p%40ss@127.0.0.1:3000/hook?x=1')).toBe('http://****@127.0.0.1:3000/hook?x=1');
+    expect(maskUrlCredentials('https://tokenonly@example.com/')).toBe('https://****@example.com/');
+    expect(maskUrlCredentials('http://127.0.0.1:3000/hook')).toBe('http://127.0.0.1:3000/hook');
+    expect(maskUrlCredentials('not a url sk_test_51AbCdEfGhIjKlMnOp')).not.toContain('51AbCdEfGhIjKlMnOp');
   });
 });

@@ -6,6 +6,7 @@ import type { App } from '../app.js';
 import { describe } from '../help.js';
 import { eventAccountFilter, eventRecord } from './common.js';
 import type { DeliveryAttempt } from '../../webhooks/types.js';
+import { maskUrlCredentials } from '../../redact.js';
 
 export interface EventsShowOptions {
   eventId: string;
@@ -63,7 +64,8 @@ export async function run(options: EventsShowOptions, ctx: Context): Promise<voi
       hint: 'see webhook events list, or fetch it with webhook replay --from-stripe',
     });
   }
-  const attempts = await store.attempts(event.row);
+  // Rows stored before targets were masked may still hold a password in the URL.
+  const attempts = (await store.attempts(event.row)).map((attempt) => ({ ...attempt, target: maskUrlCredentials(attempt.target) }));
   const record = eventRecord(event);
   const format = effectiveFormat(ctx.io, ctx.output);
   if (format === 'json' || format === 'jsonl') {

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { formatTime } from '../../io/output.js';
-import { registerSecret } from '../../redact.js';
+import { maskUrlCredentials, registerSecret } from '../../redact.js';
 import type { App } from '../app.js';
 import { collect, describe } from '../help.js';
 import { webhookSecrets } from './common.js';
@@ -193,12 +193,13 @@ export async function run(options: ListenOptions, ctx: Context): Promise<void> {
     ctx.signal,
   );
 
+  const forwarding = options.forwardTo ? `, forwarding to ${maskUrlCredentials(options.forwardTo)}` : '';
   if (listener.url) {
-    ctx.io.err(`Listening on ${listener.url} (store: ${store.kind} ${store.location})${options.forwardTo ? `, forwarding to ${options.forwardTo}` : ''}. Ctrl-C to stop.`);
+    ctx.io.err(`Listening on ${listener.url} (store: ${store.kind} ${store.location})${forwarding}. Ctrl-C to stop.`);
   } else {
-    ctx.io.err(`Polling the Events API every ${options.intervalMs / 1000} s (store: ${store.kind} ${store.location})${options.forwardTo ? `, forwarding to ${options.forwardTo}` : ''}. Ctrl-C to stop.`);
+    ctx.io.err(`Polling the Events API every ${options.intervalMs / 1000} s (store: ${store.kind} ${store.location})${forwarding}. Ctrl-C to stop.`);
   }
-  ctx.log.info('webhook.listen.started', { url: listener.url, poll: options.poll, forwardTo: options.forwardTo, store: store.kind });
+  ctx.log.info('webhook.listen.started', { url: listener.url, poll: options.poll, forwardTo: options.forwardTo && maskUrlCredentials(options.forwardTo), store: store.kind });
 
   const stats = await listener.done;
   flush();

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import { InterruptedError, NotFoundError, OperationError, UsageError } from '../../errors.js';
 import { createRecordWriter, type Column } from '../../io/output.js';
+import { maskUrlCredentials } from '../../redact.js';
 import type { App } from '../app.js';
 import { collect, describe } from '../help.js';
 import { webhookSecrets } from './common.js';
@@ -188,7 +189,7 @@ export async function run(options: ReplayOptions, ctx: Context): Promise<void> {
       listed++;
     }
     await writer.end();
-    ctx.io.err(`Dry run: would replay ${listed} event(s) to ${options.to}.`);
+    ctx.io.err(`Dry run: would replay ${listed} event(s) to ${maskUrlCredentials(options.to)}.`);
     return;
   }
   if (!options.secret) ctx.io.err('warning: replaying unsigned: no --secret and no STRIPE_WEBHOOK_SECRET');
@@ -226,7 +227,7 @@ export async function run(options: ReplayOptions, ctx: Context): Promise<void> {
   });
   progress.finish();
   await writer.end();
-  ctx.io.err(`Replayed ${outcome.delivered + outcome.failed} event(s) to ${options.to}: ${outcome.delivered} delivered, ${outcome.failed} failed${outcome.skipped ? `, ${outcome.skipped} skipped (interrupted)` : ''}.`);
+  ctx.io.err(`Replayed ${outcome.delivered + outcome.failed} event(s) to ${maskUrlCredentials(options.to)}: ${outcome.delivered} delivered, ${outcome.failed} failed${outcome.skipped ? `, ${outcome.skipped} skipped (interrupted)` : ''}.`);
   const selected = outcome.delivered + outcome.failed + outcome.skipped;
   if (ctx.signal.aborted) throw new InterruptedError(`interrupted after ${done} of ${selected} deliveries`);
   if (outcome.failed || outcome.skipped) {

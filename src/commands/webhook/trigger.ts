@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import { OperationError, UsageError } from '../../errors.js';
 import { printRecord } from '../../io/output.js';
+import { maskUrlCredentials } from '../../redact.js';
 import type { App } from '../app.js';
 import { collect, describe } from '../help.js';
 import { webhookSecrets } from './common.js';
@@ -73,6 +74,7 @@ export async function run(options: TriggerOptions, ctx: Context): Promise<void> 
   // store), the listener must see a new event and forward it, not a duplicate of ours.
   const delivery = await deliverer.deliver(options.to, payload, options.secret, { signal: ctx.signal });
   const ok = delivery.statusCode !== null && delivery.statusCode >= 200 && delivery.statusCode < 300;
+  const shownTarget = maskUrlCredentials(options.to);
   // Kept in the store like any other event (source `trigger`), so it can be replayed.
   const [outcome] = await store.insert([
     { eventId: event.id as string, type: options.type, account: options.account ?? null, livemode: false, created: nowSeconds(), source: 'trigger', payload, signature: null, receivedAt },
@@ -84,7 +86,7 @@ export async function run(options: TriggerOptions, ctx: Context): Promise<void> 
     {
       row: stored.row,
       kind: 'trigger',
-      target: options.to,
+      target: shownTarget,
       statusCode: delivery.statusCode,
       durationMs: delivery.durationMs,
       error: delivery.error,
@@ -96,9 +98,9 @@ export async function run(options: TriggerOptions, ctx: Context): Promise<void> 
           : { status: 'failed', nextAttemptAt: null, lastError: delivery.error, countAttempt: true },
     },
   ]);
-  const result = { id: event.id as string, type: options.type, to: options.to, status_code: delivery.statusCode, duration_ms: Math.round(delivery.durationMs), error: delivery.error };
+  const result = { id: event.id as string, type: options.type, to: shownTarget, status_code: delivery.statusCode, duration_ms: Math.round(delivery.durationMs), error: delivery.error };
   await printRecord(ctx.io, result, [{ key: 'id' }, { key: 'type' }, { key: 'to' }, { key: 'status_code' }, { key: 'duration_ms' }, { key: 'error' }], ctx.output);
   if (!ok) {
-    throw new OperationError(`${options.to} answered ${delivery.statusCode ?? delivery.error} to ${options.type}`, { hint: 'check the handler; webhook events show ' + String(event.id) });
+    throw new OperationError(`${shownTarget} answered ${delivery.statusCode ?? delivery.error} to ${options.type}`, { hint: 'check the handler; webhook events show ' + String(event.id) });
   }
 }
