@@ -44,6 +44,32 @@ describe('atom-stripe emulator', () => {
     expect(result.stdout + result.stderr).not.toContain(LIVE_KEY);
   });
 
+  it('a configured test key is accepted (the README quickstart) and only ever shown masked, with where it came from', async () => {
+    const key = 'sk_test_offlinedemo123';
+    for (const args of [[], ['--json']]) {
+      const env = isolatedEnv({ STRIPE_API_KEY: key, STRIPE_API_BASE: undefined });
+      const child = spawnCli(['emulator', '--port', '0', ...args], { env });
+      const done = collect(child, { timeoutMs: 60_000 });
+      try {
+        const first = await firstLine(child);
+        const apiBase = args.length ? (JSON.parse(first) as { api_base: string }).api_base : first.replace(/^STRIPE_API_BASE=/, '');
+        const created = await runCli(['customers', 'create', '--email', 'jane@example.com', '--json'], { env: { ...env, STRIPE_API_BASE: apiBase } });
+        expect(created.code, created.stderr).toBe(0);
+      } finally {
+        child.kill('SIGINT');
+      }
+      const result = await done;
+      expect(result.code).toBe(0);
+      expect(result.stdout + result.stderr).not.toContain(key);
+      if (args.length) {
+        expect(JSON.parse(result.stdout.split('\n')[0]!)).toMatchObject({ accepted_key: 'sk_test_…o123', accepted_key_source: 'STRIPE_API_KEY' });
+      } else {
+        expect(result.stderr).toContain('The test key sk_test_…o123 from STRIPE_API_KEY is accepted too');
+        expect(result.stdout).toMatch(/^STRIPE_CLIENT_SECRET=sk_test_\w+$/m);
+      }
+    }
+  });
+
   it('a port in use is one line with the fix, exit 1', async () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import { OperationError, UsageError } from '../../errors.js';
+import { maskSecret } from '../../redact.js';
 import type { App } from '../app.js';
 import { collect, describe } from '../help.js';
 
@@ -126,10 +127,14 @@ export async function run(options: EmulatorCommandOptions, ctx: Context): Promis
     throw error;
   }
   spinner.stop();
-  // The emulator's own test key is printed on purpose: it is the credential of a local fake.
+  // The emulator's own test key is printed on purpose: it is the credential of a local fake. A key
+  // the operator configured may be a real Stripe key too: it is only ever shown masked, with where it came from.
+  const accepted = configuredKey && /^(sk|rk)_(test|live)_/.test(configuredKey) ? configuredKey : undefined;
+  const acceptedFrom = accepted ? ctx.config.lookup('api_key')?.source : undefined;
   const info = {
     api_base: emulator.url,
-    secret_key: configuredKey && /^(sk|rk)_test_/.test(configuredKey) ? configuredKey : emulator.secretKey,
+    secret_key: emulator.secretKey,
+    ...(accepted ? { accepted_key: maskSecret(accepted), accepted_key_source: acceptedFrom } : {}),
     publishable_key: emulator.publishableKey,
     client_id: emulator.clientId,
     redirect_uri: emulator.redirectUris[0],
@@ -144,8 +149,10 @@ export async function run(options: EmulatorCommandOptions, ctx: Context): Promis
     ctx.io.out(`STRIPE_CLIENT_SECRET=${info.secret_key}`);
     ctx.io.out(`STRIPE_REDIRECT_URI=${info.redirect_uri}`);
     ctx.io.err(`Emulator listening on ${emulator.url}${options.dataFile ? ` (state in ${options.dataFile})` : ' (state in memory)'}. Ctrl-C stops it.`);
-    if (configuredKey && /^(sk|rk)_live_/.test(configuredKey)) {
-      ctx.io.err('The live key from --api-key/STRIPE_API_KEY is accepted too: what it writes has livemode true, and needs --live.');
+    if (accepted && /^(sk|rk)_live_/.test(accepted)) {
+      ctx.io.err(`The live key ${maskSecret(accepted)} from ${acceptedFrom} is accepted too: what it writes has livemode true, and needs --live.`);
+    } else if (accepted) {
+      ctx.io.err(`The test key ${maskSecret(accepted)} from ${acceptedFrom} is accepted too, as the platform key.`);
     }
   }
   ctx.log.info('emulator.started', { url: emulator.url, dataFile: options.dataFile });
