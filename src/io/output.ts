@@ -91,10 +91,28 @@ function selectColumns<T>(columns: Column<T>[], fields: string[] | undefined): C
   return fields.map((field) => columns.find((c) => c.key === field) ?? { key: field });
 }
 
-function cellsOf<T>(row: T, columns: Column<T>[]): string[] {
-  return columns.map((column) =>
-    formatCell(column.get ? column.get(row) : getPath(row, column.key), column.kind),
+/**
+ * Remote data (an event's id or type, a customer's name) may carry ANSI or OSC escapes that would
+ * recolour the terminal, retitle it or forge lines. On a terminal every control character is shown
+ * as a visible \xNN instead; tabs and line breaks become spaces, so one value stays one cell.
+ */
+export function terminalSafe(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) =>
+    char === '\t' || char === '\n' || char === '\r' ? ' ' : `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );
+}
+
+/** JSON already escapes C0 controls; C1 controls (U+0080-U+009F, e.g. an 8-bit CSI) are escaped too on a terminal. */
+export function terminalSafeJson(json: string): string {
+  return json.replace(/[\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function cellsOf<T>(row: T, columns: Column<T>[], safe = false): string[] {
+  return columns.map((column) => {
+    const cell = formatCell(column.get ? column.get(row) : getPath(row, column.key), column.kind);
+    return safe ? terminalSafe(cell) : cell;
+  });
 }
 
 function pickFields(row: unknown, fields: string[] | undefined): unknown {
@@ -120,6 +138,9 @@ export interface RecordWriter<T> {
 export function createRecordWriter<T>(io: IO, columns: Column<T>[], options: OutputOptions): RecordWriter<T> {
   const format = effectiveFormat(io, options);
   const selected = selectColumns(columns, options.fields);
+  // A table is for a person; any format that lands on a terminal is neutralised too.
+  const safe = format === 'table' || io.isStdoutTTY;
+  const json = (text: string) => (safe ? terminalSafeJson(text) : text);
   let count = 0;
   const tableRows: string[][] = [];
   let buffer = '';
@@ -141,19 +162,19 @@ export function createRecordWriter<T>(io: IO, columns: Column<T>[], options: Out
       }
       switch (format) {
         case 'json':
-          emit(`${count ? ',\n' : ''}${JSON.stringify(pickFields(row, options.fields), null, 2).replace(/^/gm, '  ')}`);
+          emit(`${count ? ',\n' : ''}${json(JSON.stringify(pickFields(row, options.fields), null, 2)).replace(/^/gm, '  ')}`);
           break;
         case 'jsonl':
-          emit(`${JSON.stringify(pickFields(row, options.fields))}\n`);
+          emit(`${json(JSON.stringify(pickFields(row, options.fields)))}\n`);
           break;
         case 'tsv':
-          emit(`${cellsOf(row, selected).map(tsvEscape).join('\t')}\n`);
+          emit(`${cellsOf(row, selected, safe).map(tsvEscape).join('\t')}\n`);
           break;
         case 'csv':
-          emit(`${cellsOf(row, selected).map(csvEscape).join(',')}\n`);
+          emit(`${cellsOf(row, selected, safe).map(csvEscape).join(',')}\n`);
           break;
         case 'table':
-          tableRows.push(cellsOf(row, selected));
+          tableRows.push(cellsOf(row, selected, true));
           break;
       }
       count++;
@@ -186,12 +207,13 @@ export async function printRecords<T>(io: IO, rows: Iterable<T>, columns: Column
 export async function printRecord<T>(io: IO, row: T, columns: Column<T>[], options: OutputOptions): Promise<void> {
   const format = effectiveFormat(io, options);
   if (format === 'json') {
-    io.out(JSON.stringify(pickFields(row, options.fields), null, 2));
+    const text = JSON.stringify(pickFields(row, options.fields), null, 2);
+    io.out(io.isStdoutTTY ? terminalSafeJson(text) : text);
     return;
   }
   if (format === 'table') {
     const selected = selectColumns(columns, options.fields);
-    const cells = cellsOf(row, selected);
+    const cells = cellsOf(row, selected, true);
     const { default: Table } = await import('cli-table3');
     const table = new Table({ style: { head: [], border: [] } });
     selected.forEach((column, index) => table.push({ [io.chalk.bold(column.header ?? column.key)]: cells[index] }));

@@ -130,7 +130,12 @@ export async function startListener(config: ListenConfig, signal: AbortSignal): 
       return 'duplicate';
     }
     stats.received++;
-    config.onEvent?.(incoming, body);
+    try {
+      config.onEvent?.(incoming, body);
+    } catch (error) {
+      // Committed is committed: a failure to print the event must not turn its 2xx into a 500.
+      log.error('webhook.print_failed', { event: incoming.eventId, error: String(error) });
+    }
     forwarder?.wake();
     return 'stored';
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { printRecord, printRecords, type Column } from '../../src/io/output.js';
+import { printRecord, printRecords, terminalSafe, terminalSafeJson, type Column } from '../../src/io/output.js';
 import { testIO } from '../../src/io/streams.js';
 
 interface Row {
@@ -76,5 +76,13 @@ describe('output', () => {
     const io = testIO();
     await printRecord(io, rows[0], columns, { format: 'json' });
     expect(JSON.parse(io.stdoutText())).toEqual(rows[0]);
+  });
+});
+
+describe('terminalSafe', () => {
+  it('shows control characters as visible \\xNN, tabs and line breaks as spaces, and leaves the rest alone', () => {
+    expect(terminalSafe('a\u001b]0;t\u0007b\u009b31m\tc\nd é ✓')).toBe('a\\x1b]0;t\\x07b\\x9b31m c d é ✓');
+    expect(JSON.parse(terminalSafeJson(JSON.stringify({ v: 'x\u009by\u007f' })))).toEqual({ v: 'x\u009by\u007f' });
+    expect(terminalSafeJson('"\u009b"')).toBe('"\\u009b"');
   });
 });

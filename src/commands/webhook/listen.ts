@@ -1,11 +1,12 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import { formatTime } from '../../io/output.js';
+import { formatTime, terminalSafe, terminalSafeJson } from '../../io/output.js';
 import { maskUrlCredentials, registerSecret } from '../../redact.js';
 import type { App } from '../app.js';
 import { collect, describe } from '../help.js';
 import { webhookSecrets } from './common.js';
+import type { IncomingEvent } from '../../webhooks/types.js';
 
 export interface ListenOptions {
   host: string;
@@ -118,6 +119,31 @@ export function define(noun: Command, app: App): Command {
   );
 }
 
+/**
+ * One --format jsonl line. A body JSON.stringify cannot walk (nested thousands deep: it overflows
+ * the stack) is printed from the bytes received instead: the event is already committed, and
+ * printing it must never fail its acknowledgement.
+ */
+export function eventJsonLine(event: IncomingEvent, body: unknown): string {
+  const head = {
+    id: event.eventId,
+    type: event.type,
+    account: event.account,
+    livemode: event.livemode,
+    created: event.created,
+    received_at: event.receivedAt.toISOString(),
+    source: event.source,
+    status: 'received',
+  };
+  try {
+    return JSON.stringify({ ...head, event: body });
+  } catch {
+    // Line breaks in valid JSON are only whitespace between tokens (inside strings they are escaped).
+    const raw = event.payload.toString('utf8').replace(/[\r\n]+/g, ' ');
+    return `${JSON.stringify(head).slice(0, -1)},"event":${raw}}`;
+  }
+}
+
 export async function run(options: ListenOptions, ctx: Context): Promise<void> {
   const { openEventStore } = await import('../../webhooks/open.js');
   const { startListener } = await import('../../webhooks/listener.js');
@@ -166,23 +192,14 @@ export async function run(options: ListenOptions, ctx: Context): Promise<void> {
       poll: options.poll && stripe ? { stripe, intervalMs: options.intervalMs, cursorName: `poll:${ctx.config.profile}` } : undefined,
       onEvent(event, body) {
         if (jsonLines) {
-          emit(
-            JSON.stringify({
-              id: event.eventId,
-              type: event.type,
-              account: event.account,
-              livemode: event.livemode,
-              created: event.created,
-              received_at: event.receivedAt.toISOString(),
-              source: event.source,
-              status: 'received',
-              event: body,
-            }),
-          );
+          const line = eventJsonLine(event, body);
+          emit(tty ? terminalSafeJson(line) : line);
           return;
         }
         const cells = [formatTime(event.receivedAt), event.type, event.eventId, event.account ?? '-', summarize(body)];
-        emit(tty ? `${ctx.io.chalk.dim(cells[0])}  ${ctx.io.chalk.bold(cells[1])}  ${cells.slice(2).join('  ')}` : cells.join('\t'));
+        // The cells are the sender's data: never raw escapes on a terminal, never a tab or newline that splits a row.
+        const safe = cells.map((cell) => (tty ? terminalSafe(cell) : cell.replace(/[\t\r\n]+/g, ' ')));
+        emit(tty ? `${ctx.io.chalk.dim(safe[0])}  ${ctx.io.chalk.bold(safe[1])}  ${safe.slice(2).join('  ')}` : safe.join('\t'));
       },
       onForward(event, result) {
         if (result.next?.status === 'forwarded') ctx.verbose(`forwarded ${event.event_id} → ${result.statusCode} in ${Math.round(result.durationMs)} ms`);
