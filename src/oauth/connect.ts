@@ -162,7 +162,7 @@ async function pasteOrCallback(listener: CallbackListener | undefined, state: st
 
 /** The listener takes plain http on the loopback interface; a redirect elsewhere never reaches it. */
 function reachesListener(uri: URL): boolean {
-  return uri.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(uri.hostname);
+  return uri.protocol === 'http:' && (['localhost', '[::1]'].includes(uri.hostname) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(uri.hostname));
 }
 
 async function authorize(settings: Settings, options: ConnectOptions, ctx: Context, livemode: boolean): Promise<{ authorization: Authorization; listener?: CallbackListener }> {
@@ -183,7 +183,7 @@ async function authorize(settings: Settings, options: ConnectOptions, ctx: Conte
     ctx.io.err(opened ? 'Opened the browser to authorize with Stripe. If it did not open, visit:' : 'To authorize with Stripe, open this URL in a browser:');
     ctx.io.err(`  ${url}`);
     const target = `${redirectUri.origin}${redirectUri.pathname}`;
-    ctx.io.err(`Stripe redirects to ${target}, which this command cannot receive (its listener takes plain http on 127.0.0.1 only).`);
+    ctx.io.err(`Stripe redirects to ${target}, which this command cannot receive (its listener takes plain http on a loopback address only: 127.0.0.1, [::1] or localhost).`);
     if (!ctx.prompter.enabled) {
       throw new UsageError(`the redirect URI ${target} cannot reach this command's callback listener`, {
         hint: 'approve in the browser, then run atom-stripe connect --code with the code or the whole redirect URL',

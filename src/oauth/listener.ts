@@ -1,7 +1,8 @@
 /**
  * The one-shot loopback listener that catches Stripe's OAuth redirect.
  *
- * It binds 127.0.0.1 on the redirect URI's port (the URI must match one registered with Stripe, so
+ * It binds the loopback address the redirect URI names (127.0.0.1 for localhost, and ::1 too where
+ * the host has it) on the URI's port (the URI must match one registered with Stripe, so
  * the port is fixed, not random) and accepts exactly one request: a GET on the redirect path whose
  * `state` matches. Anything else (another path, a wrong or missing state) gets an error page, is
  * logged, and the listener keeps waiting, so a stray or forged request cannot end the flow. It
@@ -9,7 +10,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import { AuthError, InterruptedError, OperationError, TemporaryError } from '../errors.js';
+import { AuthError, InterruptedError, OperationError, TemporaryError, UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { describeOAuthError } from './authorize.js';
 import { failurePage, rejectedPage } from './pages.js';
@@ -59,9 +60,71 @@ function send(response: ServerResponse, status: number, html: string): void {
   response.end(html);
 }
 
+interface Bind {
+  host: string;
+  /** localhost's IPv6 address is bound where the host has one; the browser falls back to 127.0.0.1. */
+  optional?: boolean;
+}
+
+/**
+ * The loopback address the redirect URI names: Stripe redirects the browser there, so that is where
+ * the listener must be. `[::1]` binds ::1, `127.x.y.z` that address, localhost both families.
+ */
+export function bindAddresses(redirectUri: URL, host?: string): Bind[] {
+  if (host) return [{ host }];
+  const name = redirectUri.hostname;
+  if (name === '[::1]') return [{ host: '::1' }];
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)) return [{ host: name }];
+  return [{ host: '127.0.0.1' }, { host: '::1', optional: true }];
+}
+
+/** The listen error as the operator should read it: a missing address is a usage error (exit 2), nothing is sent. */
+export function bindError(error: NodeJS.ErrnoException, host: string, port: number, path: string): Error {
+  const shown = host.includes(':') ? `[${host}]` : host;
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new OperationError(`port ${port} on ${shown} is already in use, so the OAuth callback listener cannot start`, {
+        hint: `stop the program using it, or pass --port N or --redirect-uri http://127.0.0.1:N${path} (registered with Stripe)`,
+        cause: error,
+      });
+    case 'EACCES':
+      return new OperationError(`not allowed to listen on port ${port}`, {
+        hint: 'pass --port with a port above 1024 (and register the matching redirect URI with Stripe)',
+        cause: error,
+      });
+    case 'EADDRNOTAVAIL':
+    case 'EAFNOSUPPORT':
+      return new UsageError(`the redirect URI names ${shown}, which is not a loopback address this machine has, so the callback listener cannot receive it`, {
+        hint: `pass --redirect-uri http://127.0.0.1:${port}${path} (registered with Stripe)`,
+        cause: error,
+      });
+    default:
+      return error;
+  }
+}
+
+/** Resolves with the listening server, or undefined when an optional address is missing here. */
+function listenOn(server: Server, port: number, bind: Bind, path: string): Promise<Server | undefined> {
+  // A browser keeps its connection alive; none may hold the port after the flow ends.
+  server.keepAliveTimeout = 1000;
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      if (bind.optional && (error.code === 'EADDRNOTAVAIL' || error.code === 'EAFNOSUPPORT')) resolve(undefined);
+      else reject(bindError(error, bind.host, port, path));
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve(server);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ port, host: bind.host, exclusive: true, ipv6Only: bind.host === '::1' });
+  });
+}
+
 export async function startCallbackListener(options: CallbackListenerOptions): Promise<CallbackListener> {
   const { createServer } = await import('node:http');
-  const host = options.host ?? '127.0.0.1';
   const port = Number(options.redirectUri.port || (options.redirectUri.protocol === 'https:' ? 443 : 80));
   const path = options.redirectUri.pathname || '/';
   const url = `${options.redirectUri.protocol}//${options.redirectUri.host}${path}`;
@@ -124,39 +187,17 @@ export async function startCallbackListener(options: CallbackListenerOptions): P
     finish({ value: { code, scope: params.get('scope') ?? undefined, respond: (status, html) => send(response, status, html) } });
   };
 
-  const server: Server = createServer(handle);
-  // A browser keeps its connection alive; none may hold the port after the flow ends.
-  server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve, rejectListen) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      server.off('listening', onListening);
-      if (error.code === 'EADDRINUSE') {
-        rejectListen(
-          new OperationError(`port ${port} on ${host} is already in use, so the OAuth callback listener cannot start`, {
-            hint: `stop the program using it, or pass --port N or --redirect-uri http://127.0.0.1:N${path} (registered with Stripe)`,
-            cause: error,
-          }),
-        );
-      } else if (error.code === 'EACCES') {
-        rejectListen(
-          new OperationError(`not allowed to listen on port ${port}`, {
-            hint: 'pass --port with a port above 1024 (and register the matching redirect URI with Stripe)',
-            cause: error,
-          }),
-        );
-      } else {
-        rejectListen(error);
-      }
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen({ port, host, exclusive: true });
-  });
-  server.on('error', (error) => options.log.warn('oauth.listener.error', { error: String(error) }));
+  const servers: Server[] = [];
+  try {
+    for (const address of bindAddresses(options.redirectUri, options.host)) {
+      const server = await listenOn(createServer(handle), port, address, path);
+      if (server) servers.push(server);
+    }
+  } catch (error) {
+    for (const server of servers) server.close();
+    throw error;
+  }
+  for (const server of servers) server.on('error', (error) => options.log.warn('oauth.listener.error', { error: String(error) }));
 
   const onAbort = () => finish({ error: new InterruptedError('interrupted while waiting for the OAuth callback') });
   if (options.signal.aborted) onAbort();
@@ -181,11 +222,11 @@ export async function startCallbackListener(options: CallbackListenerOptions): P
       closing ??= new Promise<void>((resolve) => {
         finish({ error: new InterruptedError('the OAuth callback listener was closed') });
         if (pending) send(pending, 200, rejectedPage('This sign-in has finished; return to the terminal.'));
-        server.close(() => resolve());
+        void Promise.all(servers.map((server) => new Promise<void>((closed) => server.close(() => closed())))).then(() => resolve());
         // Responses carry `connection: close`, so sockets end once the page is flushed; idle
         // keep-alive sockets go now, and anything left after a moment is cut.
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 500).unref();
+        for (const server of servers) server.closeIdleConnections();
+        setTimeout(() => servers.forEach((server) => server.closeAllConnections()), 500).unref();
         options.log.info('oauth.listener.stopped', { url });
       });
       return closing;

@@ -1,7 +1,7 @@
 /** The callback listener in-process: one matching request ends it; anything else is rejected and it keeps waiting. */
 import { describe, expect, it } from 'vitest';
 import { noopLogger } from '../../src/log.js';
-import { startCallbackListener } from '../../src/oauth/listener.js';
+import { bindError, startCallbackListener } from '../../src/oauth/listener.js';
 import { freePort, portOpen } from './helpers.js';
 
 async function listen(timeoutMs = 10_000, signal = new AbortController().signal) {
@@ -69,5 +69,30 @@ describe('callback listener', () => {
       startCallbackListener({ redirectUri: new URL(`http://127.0.0.1:${port}/callback`), state: 's', timeoutMs: 1000, signal: new AbortController().signal, log: noopLogger }),
     ).rejects.toThrow(new RegExp(`port ${port} on 127.0.0.1 is already in use`));
     await listener.close();
+  });
+
+  it('binds the loopback address the redirect URI names: [::1], 127.0.0.2, and localhost on both families', async () => {
+    for (const [host, reach] of [['[::1]', ['[::1]']], ['127.0.0.2', ['127.0.0.2']], ['localhost', ['127.0.0.1', '[::1]']]] as const) {
+      const port = await freePort();
+      const listener = await startCallbackListener({
+        redirectUri: new URL(`http://${host}:${port}/callback`), state: 'good-state', timeoutMs: 10_000, signal: new AbortController().signal, log: noopLogger,
+      });
+      for (const address of reach) expect((await fetch(`http://${address}:${port}/other`)).status, `${host} via ${address}`).toBe(404);
+      const response = fetch(`http://${reach[0]}:${port}/callback?state=good-state&code=ac_v6`);
+      const result = await listener.result;
+      expect(result.code).toBe('ac_v6');
+      result.respond(200, 'ok');
+      expect((await response).status).toBe(200);
+      await listener.close();
+    }
+  });
+
+  it('a redirect URI naming a loopback address this machine lacks is a usage error (exit 2), not a wait', () => {
+    const missing = Object.assign(new Error('listen EADDRNOTAVAIL'), { code: 'EADDRNOTAVAIL' });
+    expect(bindError(missing, '::1', 8789, '/callback')).toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining('names [::1], which is not a loopback address this machine has'),
+      hint: 'pass --redirect-uri http://127.0.0.1:8789/callback (registered with Stripe)',
+    });
   });
 });
