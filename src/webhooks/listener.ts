@@ -30,6 +30,12 @@ export interface ListenConfig {
   skipVerify?: boolean;
   toleranceSeconds: number;
   maxBodyBytes: number;
+  /**
+   * Bytes of request bodies held before verification, across all connections (default: 8 bodies of
+   * maxBodyBytes, at least 32 MiB). Over it a request is answered 503 at once, so a flood of large
+   * bodies cannot grow the process; a quarter is kept for bodies under 64 KiB, i.e. real events.
+   */
+  maxBufferedBytes?: number;
   /** Stripe's enabled_events syntax; others are answered 200 and not stored. */
   eventTypes?: string[];
   forwardTo?: string;
@@ -66,6 +72,24 @@ export interface Listener {
 }
 
 const GENERIC_400 = JSON.stringify({ error: { message: 'Bad request' } });
+const SMALL_BODY_BYTES = 64 * 1024;
+
+/** The shared allowance of buffered body bytes; each request holds a share and gives it back once. */
+function createBodyBudget(totalBytes: number) {
+  let buffered = 0;
+  return {
+    /** A share for a request whose body may grow to `bodyBytes`; false when it would not fit. */
+    take(bodyBytes: number, moreBytes: number): boolean {
+      const limit = bodyBytes > SMALL_BODY_BYTES ? totalBytes * 0.75 : totalBytes;
+      if (buffered + moreBytes > limit) return false;
+      buffered += moreBytes;
+      return true;
+    },
+    give(bytes: number): void {
+      buffered -= bytes;
+    },
+  };
+}
 
 function reply(response: ServerResponse, status: number, body: string, extraHeaders: Record<string, string> = {}) {
   response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...extraHeaders });
@@ -76,6 +100,7 @@ export async function startListener(config: ListenConfig, signal: AbortSignal): 
   const stats: ListenStats = { received: 0, duplicates: 0, rejected: 0, ignored: 0, errors: 0, forwarded: 0, failed: 0, dead: 0 };
   const { store, log, now } = config;
   const matches = typeMatcher(config.eventTypes);
+  const budget = createBodyBudget(config.maxBufferedBytes ?? Math.max(32 * 1024 * 1024, 8 * config.maxBodyBytes));
   const verifier: Verifier | undefined = config.skipVerify && !config.secrets.length ? undefined : await createVerifier(config.secrets, config.toleranceSeconds);
 
   // Several batches may be queued behind a commit when the store commits off this thread.
@@ -146,6 +171,14 @@ export async function startListener(config: ListenConfig, signal: AbortSignal): 
   let shuttingDown = false;
   const path = config.path ?? '/webhooks';
 
+  /** No v1 signature header: refused before a byte of the body is held (the body is read and dropped). */
+  const unsigned = (request: IncomingMessage, response: ServerResponse) => {
+    stats.rejected++;
+    log.warn('webhook.rejected', { reason: request.headers['stripe-signature'] ? 'no_v1_signature' : 'missing_header', remote: request.socket.remoteAddress });
+    request.resume();
+    reply(response, 400, GENERIC_400, { connection: 'close' });
+  };
+
   const handle = (request: IncomingMessage, response: ServerResponse) => {
     const connectionHeader: Record<string, string> = shuttingDown ? { connection: 'close' } : {};
     const requestPath = (request.url ?? '/').split('?')[0];
@@ -166,21 +199,47 @@ export async function startListener(config: ListenConfig, signal: AbortSignal): 
       request.destroy();
     };
     if (declared > config.maxBodyBytes) return tooLarge();
+    if (verifier && !/(^|,)\s*v1=/.test(String(request.headers['stripe-signature'] ?? ''))) return unsigned(request, response);
+    // Held bytes are given back once, however the request ends (complete, cut, or refused).
+    let held = 0;
+    const release = () => {
+      budget.give(held);
+      held = 0;
+    };
+    request.once('close', release);
+    const overloaded = () => {
+      aborted = true;
+      release();
+      stats.rejected++;
+      log.warn('webhook.rejected', { reason: 'buffer_budget_exhausted', remote: request.socket.remoteAddress });
+      reply(response, 503, JSON.stringify({ error: { message: 'Busy, retry later' } }), { connection: 'close', 'retry-after': '1' });
+      request.destroy();
+    };
     const chunks: Buffer[] = [];
     let size = 0;
     let aborted = false;
+    if (declared > 0) {
+      if (!budget.take(declared, declared)) return overloaded();
+      held = declared;
+    }
     request.on('data', (chunk: Buffer) => {
       if (aborted) return;
       size += chunk.length;
       if (size > config.maxBodyBytes) {
         aborted = true;
+        release();
         tooLarge();
         return;
+      }
+      if (size > held) {
+        if (!budget.take(size, size - held)) return overloaded();
+        held = size;
       }
       chunks.push(chunk);
     });
     request.on('end', () => {
       if (aborted) return;
+      release();
       const payload = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
       const header = request.headers['stripe-signature'];
       const signatureHeader = Array.isArray(header) ? header.join(',') : header;
@@ -236,9 +295,8 @@ export async function startListener(config: ListenConfig, signal: AbortSignal): 
     });
   } else {
     const http = await import('node:http');
-    server = http.createServer({ keepAliveTimeout: 65_000 }, handle);
-    // Bounded, not unlimited: a slow client must not hold a socket for ever.
-    server.requestTimeout = 60_000;
+    // Bounded, not unlimited: a slow client must not hold a socket, or a share of the body budget, for ever.
+    server = http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1000 }, handle);
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(config.port ?? 4242, config.host ?? '127.0.0.1', () => {
