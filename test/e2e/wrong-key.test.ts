@@ -10,6 +10,7 @@ import { isolatedEnv, runCli, type Env } from '../helpers/cli.js';
 import { freshSchema, type TestSchema } from '../contract/postgres-schema.js';
 
 const WRONG_KEY = Buffer.alloc(32, 99).toString('base64');
+const ROTATED_KEY = Buffer.alloc(32, 43).toString('base64');
 const records = [
   { user_id: 'acme', access_token: 'sk_test_wrongkeyACME000111222', refresh_token: 'rt_wrongkeyACME000111222', livemode: false },
   { user_id: 'beta', access_token: 'sk_test_wrongkeyBETA000111222', livemode: false },
@@ -44,7 +45,7 @@ async function expectWrongKeyRefused(env: Env, store: string): Promise<void> {
 
   expect(await exported(env, store)).toEqual(before);
   const rotated = await runCli(['token', 'rotate-key', '--store', store], {
-    env: { ...env, ATOM_STRIPE_NEW_ENCRYPTION_KEY: Buffer.alloc(32, 43).toString('base64') },
+    env: { ...env, ATOM_STRIPE_NEW_ENCRYPTION_KEY: ROTATED_KEY },
   });
   expect(rotated.code, rotated.stderr).toBe(0);
 }
@@ -87,6 +88,18 @@ describe('a write under the wrong encryption key', () => {
       expect((await runCli(['token', 'import', '--store', 'sqlite'], { env: wrong, stdin: JSON.stringify(intruders.slice(1)) })).code).toBe(0);
       expectRefusal(await runCli(['token', 'migrate', '--from', 'sqlite', '--to', 'postgres'], { env: wrong }));
       expect((await schema.query('SELECT * FROM stripe_oauth_tokens ORDER BY id')).rows).toEqual(before);
+    });
+
+    it('db migrate does not seal adopted plaintext rows under a key that cannot read the others', async () => {
+      const env = isolatedEnv({ DATABASE_URL: schema.url });
+      await schema.query("INSERT INTO stripe_oauth_tokens (profile, user_id, access_token) VALUES ('default', 'legacy', 'sk_test_wrongkeyLEGACY0001112')");
+      const before = (await schema.query('SELECT * FROM stripe_oauth_tokens ORDER BY id')).rows;
+      expectRefusal(await runCli(['db', 'migrate', '--store', 'postgres'], { env: { ...env, ATOM_STRIPE_ENCRYPTION_KEY: WRONG_KEY } }));
+      expect((await schema.query('SELECT * FROM stripe_oauth_tokens ORDER BY id')).rows).toEqual(before);
+      // The test above rotated the store to ROTATED_KEY: with it, the same migrate seals the row.
+      const migrated = await runCli(['db', 'migrate', '--store', 'postgres'], { env: { ...env, ATOM_STRIPE_ENCRYPTION_KEY: ROTATED_KEY } });
+      expect(migrated.code, migrated.stderr).toBe(0);
+      expect((await schema.query("SELECT key_id FROM stripe_oauth_tokens WHERE user_id = 'legacy'")).rows[0].key_id).toMatch(/^k-/);
     });
   });
 });

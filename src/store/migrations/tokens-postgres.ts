@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { Cipher } from '../crypto.js';
-import { isSealed, seal } from '../records.js';
+import { isSealed, refuseForeignKeys, seal } from '../records.js';
 import type { PgMigration } from './index.js';
 
 /**
@@ -75,6 +75,11 @@ export function encryptPlaintextRows(cipher: Cipher, onRow?: (userId: string) =>
         WHERE key_id IS NULL OR access_token NOT LIKE 'v1.%' OR (refresh_token IS NOT NULL AND refresh_token NOT LIKE 'v1.%')
         ORDER BY id FOR UPDATE`,
     );
+    if (result.rows.length) {
+      // Sealing the adopted rows under a key that cannot read the rest would split the table between two keys.
+      const keyIds = await client.query('SELECT DISTINCT key_id FROM stripe_oauth_tokens');
+      refuseForeignKeys(cipher, keyIds.rows.map((row: { key_id: string | null }) => row.key_id), 'the token table');
+    }
     for (const row of result.rows as Array<{ id: number; profile: string; user_id: string; access_token: string; refresh_token: string | null; key_id: string | null }>) {
       const context = { profile: row.profile, userId: row.user_id };
       const open = (value: string | null, field: string) =>
