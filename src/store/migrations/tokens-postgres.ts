@@ -75,11 +75,6 @@ export function encryptPlaintextRows(cipher: Cipher, onRow?: (userId: string) =>
         WHERE key_id IS NULL OR access_token NOT LIKE 'v1.%' OR (refresh_token IS NOT NULL AND refresh_token NOT LIKE 'v1.%')
         ORDER BY id FOR UPDATE`,
     );
-    if (result.rows.length) {
-      // Sealing the adopted rows under a key that cannot read the rest would split the table between two keys.
-      const keyIds = await client.query('SELECT DISTINCT key_id FROM stripe_oauth_tokens');
-      refuseForeignKeys(cipher, keyIds.rows.map((row: { key_id: string | null }) => row.key_id), 'the token table');
-    }
     for (const row of result.rows as Array<{ id: number; profile: string; user_id: string; access_token: string; refresh_token: string | null; key_id: string | null }>) {
       const context = { profile: row.profile, userId: row.user_id };
       const open = (value: string | null, field: string) =>
@@ -91,6 +86,12 @@ export function encryptPlaintextRows(cipher: Cipher, onRow?: (userId: string) =>
         [sealed.access_token, sealed.refresh_token, sealed.access_token_lookup, sealed.key_id, row.id],
       );
       onRow?.(row.user_id);
+    }
+    if (result.rows.length) {
+      // Sealing the adopted rows under a key that cannot read the rest would split the table between
+      // two keys. Checked last, inside the same transaction, so a row that fails to decrypt is named first.
+      const keyIds = await client.query('SELECT DISTINCT key_id FROM stripe_oauth_tokens');
+      refuseForeignKeys(cipher, keyIds.rows.map((row: { key_id: string | null }) => row.key_id), 'the token table');
     }
   };
 }
