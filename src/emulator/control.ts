@@ -44,6 +44,8 @@ export interface EmulatorControl {
   createConnectedAccount(input?: ConnectedAccountInput): Record<string, unknown>;
   /** Approves an OAuth authorization as the user would, returning the code and the redirect. */
   approveOAuth(input?: OAuthApprovalInput): ApprovalResult;
+  /** Refresh-token grants that ran (not replays), per connected account id. */
+  refreshGrants(): Record<string, number>;
   /** Revokes every OAuth token of a connected account; returns how many. */
   revokeTokens(accountId: string): number;
   webhookAttempts(filter?: { eventId?: string; endpointId?: string }): DeliveryAttempt[];
@@ -86,6 +88,7 @@ export function createControl({ engine, faults, requestLog, oauth, webhooks }: C
       engine.store.clear();
       engine.store.insert(SYSTEM_SCOPE, 'account', platform);
       requestLog.reset();
+      oauth.resetGrants();
       faults.clear();
       webhooks.clearAttempts();
     },
@@ -101,6 +104,7 @@ export function createControl({ engine, faults, requestLog, oauth, webhooks }: C
         input.scope ?? 'read_write',
       );
     },
+    refreshGrants: () => oauth.refreshGrants(),
     revokeTokens: (accountId) => oauth.revokeAccount(accountId),
     webhookAttempts: (filter) => webhooks.attempts(filter),
     webhooksIdle: () => webhooks.idle(),
@@ -170,6 +174,8 @@ export async function handleControlRequest(control: EmulatorControl, method: str
         });
         return { status: 200, body: { code: approval.code, redirect_url: approval.redirectUrl, stripe_user_id: approval.stripeUserId, scope: approval.scope } };
       }
+      case 'GET /oauth/grants':
+        return { status: 200, body: { grants: control.refreshGrants() } };
       case 'POST /oauth/revoke':
         return { status: 200, body: { revoked: control.revokeTokens(String(body.account ?? '')) } };
       case 'GET /webhooks/attempts':

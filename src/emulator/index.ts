@@ -52,6 +52,8 @@ export interface EmulatorOptions {
   redirectUris?: string[];
   /** Further secret keys accepted as the platform's (sk_test_…, rk_test_…, sk_live_…). */
   apiKeys?: string[];
+  /** Every refresh_token grant answers a new refresh token and revokes the one it used, as Stripe may. */
+  rotateRefreshTokens?: boolean;
   /** Aborting it closes the emulator. */
   signal?: AbortSignal;
   /** The clock; tests inject a fixed one. */
@@ -118,7 +120,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const authenticator = new Authenticator(engine, options.apiKeys);
   const faults = new FaultInjector({ latencyMs: options.latencyMs, failRate: options.failRate });
   const requestLog = new RequestLog();
-  const oauth = new OAuthProvider(engine, keys.clientId, redirectUris, (key) => authenticator.isPlatformSecret(key));
+  const oauth = new OAuthProvider(engine, keys.clientId, redirectUris, (key) => authenticator.isPlatformSecret(key), {
+    rotateRefreshTokens: options.rotateRefreshTokens,
+  });
   const webhooks = new WebhookDispatcher(engine, { retryScale: options.webhookRetryScale ?? 1, wallClock: clock });
   const control = createControl({ engine, faults, requestLog, oauth, webhooks });
   if (options.seed) seed(engine, options.seed);

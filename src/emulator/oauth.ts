@@ -74,7 +74,19 @@ export class OAuthProvider {
     readonly clientId: string,
     readonly redirectUris: string[],
     private readonly isPlatformSecret: (key: string | undefined) => boolean,
+    private readonly options: { rotateRefreshTokens?: boolean } = {},
   ) {}
+
+  /** Refresh-token grants that ran (replays by idempotency key do not reach here), per account. */
+  private readonly grants = new Map<string, number>();
+
+  refreshGrants(): Record<string, number> {
+    return Object.fromEntries(this.grants);
+  }
+
+  resetGrants(): void {
+    this.grants.clear();
+  }
 
   /** The consent page, or, with `_emulator_action=approve|deny`, the redirect a click would cause. */
   authorize(params: Params): OAuthResponse {
@@ -168,7 +180,22 @@ export class OAuthProvider {
     if (record.scope === 'read_only' && requested === 'read_write') {
       throw new OAuthError(400, 'invalid_scope', 'A refresh token cannot grant a wider scope than the original authorization (read_only).');
     }
-    return { kind: 'json', status: 200, body: this.issueAccessToken(record, requested as OAuthScope) };
+    this.grants.set(record.account, (this.grants.get(record.account) ?? 0) + 1);
+    return { kind: 'json', status: 200, body: this.issueAccessToken(this.options.rotateRefreshTokens ? this.rotate(record) : record, requested as OAuthScope) };
+  }
+
+  /**
+   * With rotateRefreshTokens, as Stripe may: every refresh grant answers a new refresh token, and the
+   * one it used stops working. A client that loses the answer can only recover by replaying the grant
+   * with the same idempotency key.
+   */
+  private rotate(used: RefreshTokenRecord): RefreshTokenRecord {
+    const next: RefreshTokenRecord = { ...used, id: newSecret('rt_', 48), revoked: false };
+    this.engine.store.batch(() => {
+      this.engine.store.replace(SYSTEM_SCOPE, 'oauth_refresh_token', { ...used, revoked: true });
+      this.engine.store.insert(SYSTEM_SCOPE, 'oauth_refresh_token', next);
+    });
+    return next;
   }
 
   private issueAccessToken(refreshToken: RefreshTokenRecord, scope: OAuthScope): Record<string, unknown> {

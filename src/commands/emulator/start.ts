@@ -20,6 +20,7 @@ export interface EmulatorCommandOptions {
   clientId?: string;
   redirectUris: string[];
   webhookRetryScale?: number;
+  rotateRefreshTokens?: boolean;
 }
 
 interface Flags {
@@ -33,6 +34,7 @@ interface Flags {
   clientId?: string;
   redirectUri: string[];
   webhookRetryScale?: string;
+  rotateRefreshTokens?: boolean;
 }
 
 function number(flag: string, value: string | undefined, { min, max, integer }: { min: number; max: number; integer?: boolean }) {
@@ -55,7 +57,8 @@ export function define(noun: Command, app: App): Command {
     .option('--seed-products <n>', 'create N products, each with a monthly default price')
     .option('--client-id <ca_id>', 'Connect client id (default: generated, or kept in --data)')
     .option('--redirect-uri <uri>', 'register an OAuth redirect URI (repeatable)', collect, [])
-    .option('--webhook-retry-scale <factor>', 'multiply the webhook retry schedule (0.001 for tests)');
+    .option('--webhook-retry-scale <factor>', 'multiply the webhook retry schedule (0.001 for tests)')
+    .option('--rotate-refresh-tokens', 'answer every refresh_token grant with a new refresh token and revoke the old one, as Stripe may');
   describe(
     noun,
     'Run a local stateful Stripe emulator for offline work and tests',
@@ -88,6 +91,7 @@ export function define(noun: Command, app: App): Command {
           clientId: flags.clientId,
           redirectUris: flags.redirectUri,
           webhookRetryScale: number('--webhook-retry-scale', flags.webhookRetryScale, { min: 0, max: 1000 }),
+          rotateRefreshTokens: Boolean(flags.rotateRefreshTokens),
         },
         ctx,
       ),
@@ -114,6 +118,7 @@ export async function run(options: EmulatorCommandOptions, ctx: Context): Promis
       clientId: options.clientId,
       redirectUris: options.redirectUris.length ? options.redirectUris : undefined,
       webhookRetryScale: options.webhookRetryScale,
+      rotateRefreshTokens: options.rotateRefreshTokens,
       // A configured key is accepted as the platform's, in its own mode: a live key makes livemode
       // objects, so the --live guard can be tried offline. It is never printed.
       apiKeys: configuredKey && /^(sk|rk)_(test|live)_/.test(configuredKey) ? [configuredKey] : undefined,
