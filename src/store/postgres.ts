@@ -13,6 +13,7 @@ import type { Pool, PoolClient } from 'pg';
 import { NotFoundError, OperationError, TemporaryError } from '../errors.js';
 import type { Cipher } from './crypto.js';
 import { ConflictError, decodeEach } from './errors.js';
+import { DatabaseUnavailableError, describeDatabaseUrl, describePool, isConnectionError, pgFailure, query, withClient } from './pg-connection.js';
 import { applyPgMigrations, pgMigrationStatus, type AppliedMigration, type MigrationStatus } from './migrations/index.js';
 import { encryptPlaintextRows, TOKENS_POSTGRES_MIGRATIONS } from './migrations/tokens-postgres.js';
 import { buildRecord, checkChanges, checkRestore, checkUserId, refuseForeignKeys, seal, unseal } from './records.js';
@@ -20,15 +21,7 @@ import type { EncryptedTokenStore, LockOptions, LockOutcome, TokenRecord } from 
 
 export const DEFAULT_POOL_SIZE = 4;
 
-/** `host:port/database` of a URL, for messages: never the password. */
-export function describeDatabaseUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `postgres://${parsed.hostname || 'localhost'}:${parsed.port || '5432'}${parsed.pathname}`;
-  } catch {
-    return 'postgres (unparseable URL)';
-  }
-}
+export { describeDatabaseUrl };
 
 export interface PgPoolOptions {
   /** Connections in the pool; at least 2 (a held record lock occupies one). */
@@ -69,17 +62,17 @@ export async function openPgPool(url: string, options: PgPoolOptions = {}): Prom
     application_name: 'atom-stripe',
   });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  // (A checked-out client is another matter: see withClient in pg-connection.ts.)
   pool.on('error', () => {});
   try {
     const client = await pool.connect();
     client.release();
   } catch (error) {
     await pool.end().catch(() => {});
-    const code = (error as { code?: string }).code;
     const where = describeDatabaseUrl(url);
     const message = `cannot connect to PostgreSQL at ${where}: ${(error as Error).message}`;
-    if (code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'EAI_AGAIN' || code === 'ECONNRESET' || /timeout/i.test((error as Error).message)) {
-      throw new TemporaryError(message, { hint: 'is the server up? retry when it is', cause: error });
+    if (isConnectionError(error) || /timeout/i.test((error as Error).message)) {
+      throw new DatabaseUnavailableError(message, { hint: 'is the server up? retry when it is', cause: error });
     }
     throw new OperationError(message, { hint: 'check DATABASE_URL / --database-url', cause: error });
   }
@@ -92,7 +85,9 @@ export async function migratePostgresTokens(pool: Pool, cipher: Cipher, onEncryp
 
 /** Rows that the adoption renamed because an older row shared their user_id (see tokens-postgres.ts). */
 export async function renamedDuplicates(pool: Pool): Promise<string[]> {
-  const result = await pool.query(
+  const result = await query(
+    pool,
+    describePool(pool),
     "SELECT user_id FROM stripe_oauth_tokens WHERE last_error = 'renamed by atom-stripe db migrate: a newer row had the same user_id' ORDER BY user_id",
   );
   return result.rows.map((row: { user_id: string }) => row.user_id);
@@ -102,16 +97,41 @@ export async function postgresTokensStatus(pool: Pool): Promise<MigrationStatus>
   return pgMigrationStatus(pool, 'tokens', TOKENS_POSTGRES_MIGRATIONS);
 }
 
+/**
+ * Takes the session advisory lock `key` on `client`: at once or not at all with skipIfLocked (false
+ * when another session holds it), else waiting up to waitMs (then a TemporaryError, exit 5).
+ */
+async function acquireAdvisoryLock(client: PoolClient, key: string, userId: string, options: LockOptions, discard: () => void): Promise<boolean> {
+  if (options.skipIfLocked) {
+    const result = await client.query('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [key]);
+    return Boolean(result.rows[0].locked);
+  }
+  const waitMs = Math.max(1, Math.trunc(options.waitMs ?? 30_000));
+  try {
+    await client.query(`SET lock_timeout = ${waitMs}`);
+    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === '55P03') {
+      throw new TemporaryError(`token ${userId} is locked by another run`, { hint: 'retry later; it is safe' });
+    }
+    throw error;
+  } finally {
+    await client.query('RESET lock_timeout').catch(discard);
+  }
+}
+
 const iso = (column: string) => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`;
 const SELECT = `SELECT id, profile, user_id, access_token, refresh_token, token_type, ${iso('expires_at')}, stripe_user_id,
   stripe_publishable_key, scope, livemode, status, ${iso('last_verified_at')}, ${iso('last_refreshed_at')}, last_error, key_id,
-  version, ${iso('created_at')}, ${iso('updated_at')} FROM stripe_oauth_tokens`;
+  version, ${iso('created_at')}, ${iso('updated_at')}, roll_attempt FROM stripe_oauth_tokens`;
 /** ISO 8601 (with Z) into the guide's TIMESTAMP columns, which hold UTC. */
 const utc = (placeholder: string) => `(${placeholder}::timestamptz AT TIME ZONE 'UTC')`;
 
 interface Row extends Omit<TokenRecord, 'key_id'> {
   id: number;
   key_id: string | null;
+  roll_attempt: string | null;
 }
 
 export interface PostgresStoreOptions {
@@ -129,7 +149,9 @@ export async function openPostgresTokenStore(options: PostgresStoreOptions): Pro
   const pool = options.pool ?? (await openPgPool(options.url, { poolSize: options.poolSize }));
   const location = describeDatabaseUrl(options.url);
   try {
-    const status = await postgresTokensStatus(pool);
+    const status = await postgresTokensStatus(pool).catch((error: unknown) => {
+      throw pgFailure(error, location);
+    });
     if (status.current < status.latest) {
       throw new OperationError(
         `the token table in ${location} is at schema version ${status.current}, this atom-stripe needs ${status.latest}`,
@@ -161,10 +183,13 @@ export async function openPostgresTokenStore(options: PostgresStoreOptions): Pro
     created_at: row.created_at,
     updated_at: row.updated_at,
     version: row.version,
+    ...(row.roll_attempt ? { roll_attempt: row.roll_attempt } : {}),
   });
 
-  const readRow = async (client: Pool | PoolClient, userId: string): Promise<Row | undefined> =>
-    (await client.query(`${SELECT} WHERE profile = $1 AND user_id = $2`, [profile, userId])).rows[0] as Row | undefined;
+  /** Every statement outside a checked-out client: a lost connection is a DatabaseUnavailableError (exit 5). */
+  const q = (sql: string, params?: unknown[]) => query(pool, location, sql, params);
+  const readRow = async (userId: string): Promise<Row | undefined> =>
+    (await q(`${SELECT} WHERE profile = $1 AND user_id = $2`, [profile, userId])).rows[0] as Row | undefined;
 
   const values = (record: TokenRecord) => {
     const sealed = seal(cipher, profile, record.user_id, record.access_token, record.refresh_token);
@@ -172,19 +197,21 @@ export async function openPostgresTokenStore(options: PostgresStoreOptions): Pro
       profile, record.user_id, sealed.access_token, sealed.refresh_token, record.token_type, record.expires_at, record.stripe_user_id,
       record.stripe_publishable_key, record.scope, record.livemode, record.status, record.last_verified_at, record.last_refreshed_at,
       record.last_error, sealed.key_id, sealed.access_token_lookup, record.version, record.created_at, record.updated_at,
+      record.roll_attempt ?? null,
     ];
   };
-  const INSERT_VALUES = `($1, $2, $3, $4, $5, ${utc('$6')}, $7, $8, $9, $10, $11, ${utc('$12')}, ${utc('$13')}, $14, $15, $16, $17, ${utc('$18')}, ${utc('$19')})`;
+  const INSERT_VALUES = `($1, $2, $3, $4, $5, ${utc('$6')}, $7, $8, $9, $10, $11, ${utc('$12')}, ${utc('$13')}, $14, $15, $16, $17, ${utc('$18')}, ${utc('$19')}, $20)`;
   const COLUMNS = `profile, user_id, access_token, refresh_token, token_type, expires_at, stripe_user_id, stripe_publishable_key, scope,
-    livemode, status, last_verified_at, last_refreshed_at, last_error, key_id, access_token_lookup, version, created_at, updated_at`;
+    livemode, status, last_verified_at, last_refreshed_at, last_error, key_id, access_token_lookup, version, created_at, updated_at,
+    roll_attempt`;
   const SET_ALL = `access_token = EXCLUDED.access_token, refresh_token = EXCLUDED.refresh_token, token_type = EXCLUDED.token_type,
     expires_at = EXCLUDED.expires_at, stripe_user_id = EXCLUDED.stripe_user_id, stripe_publishable_key = EXCLUDED.stripe_publishable_key,
     scope = EXCLUDED.scope, livemode = EXCLUDED.livemode, status = EXCLUDED.status, last_verified_at = EXCLUDED.last_verified_at,
     last_refreshed_at = EXCLUDED.last_refreshed_at, last_error = EXCLUDED.last_error, key_id = EXCLUDED.key_id,
-    access_token_lookup = EXCLUDED.access_token_lookup, updated_at = EXCLUDED.updated_at`;
+    access_token_lookup = EXCLUDED.access_token_lookup, updated_at = EXCLUDED.updated_at, roll_attempt = EXCLUDED.roll_attempt`;
   // Every profile's rows: rotate-key re-encrypts them all, so one foreign row stops it for everyone.
   const refuseUnreadableStore = async () => {
-    const result = await pool.query('SELECT DISTINCT key_id FROM stripe_oauth_tokens');
+    const result = await q('SELECT DISTINCT key_id FROM stripe_oauth_tokens');
     refuseForeignKeys(cipher, result.rows.map((row: { key_id: string | null }) => row.key_id), location);
   };
   const lockKey = (userId: string) => `atom-stripe:token:${profile}/${userId}`;
@@ -197,11 +224,11 @@ export async function openPostgresTokenStore(options: PostgresStoreOptions): Pro
     pool,
 
     async get(userId) {
-      const row = await readRow(pool, userId);
+      const row = await readRow(userId);
       return row ? toRecord(row) : undefined;
     },
     async list(listOptions) {
-      const result = await pool.query(`${SELECT} WHERE profile = $1 ORDER BY user_id COLLATE "C"`, [profile]);
+      const result = await q(`${SELECT} WHERE profile = $1 ORDER BY user_id COLLATE "C"`, [profile]);
       return decodeEach(result.rows as Row[], toRecord, listOptions?.onUnreadable);
     },
     async put(input) {
@@ -209,46 +236,46 @@ export async function openPostgresTokenStore(options: PostgresStoreOptions): Pro
       const record = buildRecord(profile, input, now().toISOString());
       await refuseUnreadableStore();
       // One statement: a concurrent put of the same user_id becomes an update, never a duplicate.
-      const result = await pool.query(
+      const result = await q(
         `INSERT INTO stripe_oauth_tokens (${COLUMNS}) VALUES ${INSERT_VALUES}
          ON CONFLICT (profile, user_id) DO UPDATE SET ${SET_ALL}, version = stripe_oauth_tokens.version + 1
          RETURNING user_id`,
         values(record),
       );
-      return toRecord((await readRow(pool, result.rows[0].user_id))!);
+      return toRecord((await readRow(result.rows[0].user_id))!);
     },
     async update(userId, expectedVersion, changes) {
       const checked = checkChanges(changes);
-      const row = await readRow(pool, userId);
+      const row = await readRow(userId);
       if (!row) throw new NotFoundError(`no token named ${userId} in profile ${profile}`);
       if (row.version !== expectedVersion) throw new ConflictError(userId, expectedVersion, row.version);
       const next: TokenRecord = { ...toRecord(row), ...checked, updated_at: now().toISOString(), version: expectedVersion + 1 };
       const [, , accessToken, refreshToken, tokenType, expiresAt, stripeUserId, publishableKey, scope, livemode, status, lastVerifiedAt,
-        lastRefreshedAt, lastError, keyId, lookup, version, , updatedAt] = values(next);
-      const result = await pool.query(
+        lastRefreshedAt, lastError, keyId, lookup, version, , updatedAt, rollAttempt] = values(next);
+      const result = await q(
         `UPDATE stripe_oauth_tokens SET access_token = $3, refresh_token = $4, token_type = $5, expires_at = ${utc('$6')},
            stripe_user_id = $7, stripe_publishable_key = $8, scope = $9, livemode = $10, status = $11, last_verified_at = ${utc('$12')},
            last_refreshed_at = ${utc('$13')}, last_error = $14, key_id = $15, access_token_lookup = $16, version = $17,
-           updated_at = ${utc('$18')}
+           updated_at = ${utc('$18')}, roll_attempt = $20
          WHERE profile = $1 AND user_id = $2 AND version = $19`,
         [profile, userId, accessToken, refreshToken, tokenType, expiresAt, stripeUserId, publishableKey, scope, livemode, status,
-          lastVerifiedAt, lastRefreshedAt, lastError, keyId, lookup, version, updatedAt, expectedVersion],
+          lastVerifiedAt, lastRefreshedAt, lastError, keyId, lookup, version, updatedAt, expectedVersion, rollAttempt],
       );
       if (result.rowCount === 0) {
-        const current = await readRow(pool, userId);
+        const current = await readRow(userId);
         if (!current) throw new NotFoundError(`no token named ${userId} in profile ${profile}`);
         throw new ConflictError(userId, expectedVersion, current.version);
       }
       return { ...next, key_id: cipher.currentKeyId };
     },
     async delete(userId) {
-      const result = await pool.query('DELETE FROM stripe_oauth_tokens WHERE profile = $1 AND user_id = $2', [profile, userId]);
+      const result = await q('DELETE FROM stripe_oauth_tokens WHERE profile = $1 AND user_id = $2', [profile, userId]);
       return (result.rowCount ?? 0) > 0;
     },
     async restore(input) {
       const record = checkRestore(profile, input);
       await refuseUnreadableStore();
-      await pool.query(
+      await q(
         `INSERT INTO stripe_oauth_tokens (${COLUMNS}) VALUES ${INSERT_VALUES}
          ON CONFLICT (profile, user_id) DO UPDATE SET ${SET_ALL}, version = EXCLUDED.version, created_at = EXCLUDED.created_at`,
         values(record),
@@ -256,61 +283,49 @@ export async function openPostgresTokenStore(options: PostgresStoreOptions): Pro
     },
     async withLock<T>(userId: string, fn: () => Promise<T>, lockOptions: LockOptions = {}): Promise<LockOutcome<T>> {
       checkUserId(userId);
-      const client = await pool.connect();
-      let locked = false;
-      let broken = false;
-      try {
-        if (lockOptions.skipIfLocked) {
-          const result = await client.query('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [lockKey(userId)]);
-          if (!result.rows[0].locked) return { acquired: false };
-        } else {
-          const waitMs = Math.max(1, Math.trunc(lockOptions.waitMs ?? 30_000));
-          try {
-            await client.query(`SET lock_timeout = ${waitMs}`);
-            await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lockKey(userId)]);
-          } catch (error) {
-            if ((error as { code?: string }).code === '55P03') {
-              throw new TemporaryError(`token ${userId} is locked by another run`, { hint: 'retry later; it is safe' });
-            }
-            throw error;
-          } finally {
-            await client.query('RESET lock_timeout').catch(() => (broken = true));
-          }
+      // fn's own errors (Stripe's, say) are boxed past withClient, which would read a network error as the database's.
+      const boxed = await withClient(pool, location, async (client, discard): Promise<{ value: T } | { error: unknown } | undefined> => {
+        if (!(await acquireAdvisoryLock(client, lockKey(userId), userId, lockOptions, discard))) return undefined;
+        try {
+          return { value: await fn() };
+        } catch (error) {
+          return { error };
+        } finally {
+          // A connection that may still hold the lock is closed, not pooled: closing releases it.
+          await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey(userId)]).catch(discard);
         }
-        locked = true;
-        return { acquired: true, value: await fn() };
-      } finally {
-        if (locked) await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey(userId)]).catch(() => (broken = true));
-        // A connection that may still hold the lock is closed, not pooled: closing releases it.
-        client.release(broken ? true : undefined);
-      }
+      });
+      if (!boxed) return { acquired: false };
+      if ('error' in boxed) throw boxed.error;
+      return { acquired: true, value: boxed.value };
     },
     async reencryptAll(next) {
-      const client = await pool.connect();
-      try {
+      // One transaction: a connection lost half-way rolls every row back (PostgreSQL does, when the session ends).
+      const count = await withClient(pool, location, async (client) => {
         await client.query('BEGIN');
-        const rows = (await client.query(`${SELECT} ORDER BY id FOR UPDATE`)).rows as Row[];
-        for (const row of rows) {
-          const open = unseal(next, row);
-          const sealed = seal(next, row.profile, row.user_id, open.access_token, open.refresh_token);
-          // version + 1: a writer holding the old ciphertext must re-read before its CAS succeeds.
-          await client.query(
-            'UPDATE stripe_oauth_tokens SET access_token = $1, refresh_token = $2, access_token_lookup = $3, key_id = $4, version = version + 1 WHERE id = $5',
-            [sealed.access_token, sealed.refresh_token, sealed.access_token_lookup, sealed.key_id, row.id],
-          );
+        try {
+          const rows = (await client.query(`${SELECT} ORDER BY id FOR UPDATE`)).rows as Row[];
+          for (const row of rows) {
+            const open = unseal(next, row);
+            const sealed = seal(next, row.profile, row.user_id, open.access_token, open.refresh_token);
+            // version + 1: a writer holding the old ciphertext must re-read before its CAS succeeds.
+            await client.query(
+              'UPDATE stripe_oauth_tokens SET access_token = $1, refresh_token = $2, access_token_lookup = $3, key_id = $4, version = version + 1 WHERE id = $5',
+              [sealed.access_token, sealed.refresh_token, sealed.access_token_lookup, sealed.key_id, row.id],
+            );
+          }
+          await client.query('COMMIT');
+          return rows.length;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw error;
         }
-        await client.query('COMMIT');
-        cipher = next;
-        return rows.length;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
+      });
+      cipher = next;
+      return count;
     },
     async findByAccessToken(accessToken) {
-      const result = await pool.query(`${SELECT} WHERE profile = $1 AND access_token_lookup = ANY($2::text[])`, [profile, cipher.lookupKeys(accessToken)]);
+      const result = await q(`${SELECT} WHERE profile = $1 AND access_token_lookup = ANY($2::text[])`, [profile, cipher.lookupKeys(accessToken)]);
       return (result.rows as Row[]).map(toRecord).find((record) => record.access_token === accessToken);
     },
     async close() {

@@ -34,7 +34,8 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Pool, PoolClient } from 'pg';
-import { OperationError } from '../../errors.js';
+import { AtomError, OperationError } from '../../errors.js';
+import { describePool, pgFailure, withClient } from '../pg-connection.js';
 
 export interface SqliteMigration {
   version: number;
@@ -157,42 +158,45 @@ export async function applyPgMigrations(
   options: PgMigrationOptions = {},
 ): Promise<AppliedMigration[]> {
   checkList(component, migrations);
-  const client = await pool.connect();
-  const applied: AppliedMigration[] = [];
+  const where = describePool(pool);
   let current: PgMigration | undefined;
   try {
-    await client.query('BEGIN');
-    await client.query(`SELECT pg_advisory_xact_lock(${PG_MIGRATION_LOCK})`);
-    await client.query(PG_HISTORY);
-    const version = await pgCurrent(client, component);
-    for (const migration of migrations) {
-      if (migration.version <= version) continue;
-      current = migration;
-      if (typeof migration.up === 'string') await client.query(migration.up);
-      else await migration.up(client);
-      await client.query('INSERT INTO schema_migrations (component, version, name) VALUES ($1, $2, $3)', [
-        component,
-        migration.version,
-        migration.name,
-      ]);
-      applied.push({ component, version: migration.version, name: migration.name });
-    }
-    current = undefined;
-    if (options.always) await options.always(client);
-    await client.query('COMMIT');
-    return applied;
+    return await withClient(pool, where, async (client) => {
+      await client.query('BEGIN');
+      try {
+        const applied: AppliedMigration[] = [];
+        await client.query(`SELECT pg_advisory_xact_lock(${PG_MIGRATION_LOCK})`);
+        await client.query(PG_HISTORY);
+        const version = await pgCurrent(client, component);
+        for (const migration of migrations) {
+          if (migration.version <= version) continue;
+          current = migration;
+          if (typeof migration.up === 'string') await client.query(migration.up);
+          else await migration.up(client);
+          await client.query('INSERT INTO schema_migrations (component, version, name) VALUES ($1, $2, $3)', [component, migration.version, migration.name]);
+          applied.push({ component, version: migration.version, name: migration.name });
+        }
+        current = undefined;
+        if (options.always) await options.always(client);
+        await client.query('COMMIT');
+        return applied;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    });
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    if (error instanceof OperationError) throw error;
+    // A lost connection is temporary (exit 5); the session ending rolled the transaction back.
+    if (error instanceof AtomError) throw error;
     const what = current ? `migration ${component} ${current.version} (${current.name})` : `migrating ${component}`;
     throw new OperationError(`${what} failed: ${(error as Error).message}`, { hint: 'the transaction was rolled back; nothing was changed', cause: error });
-  } finally {
-    client.release();
   }
 }
 
 export async function pgMigrationStatus(pool: Pool, component: string, migrations: PgMigration[]): Promise<MigrationStatus> {
-  const current = await pgCurrent(pool, component);
+  const current = await pgCurrent(pool, component).catch((error: unknown) => {
+    throw pgFailure(error, describePool(pool));
+  });
   return {
     component,
     current,
