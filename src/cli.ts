@@ -38,7 +38,8 @@ export function addGlobalOptions(command: Command): Command {
     .option('--debug', 'print stack traces on errors')
     .option('-y, --yes', 'answer yes to confirmations (required for destructive verbs without a TTY)')
     .option('--live', 'allow writes with a live-mode key')
-    .option('--idempotency-key <key>', 'idempotency key for the write this command sends');
+    .option('--idempotency-key <key>', 'idempotency key for the write this command sends')
+    .option('--new-request', 'send a new idempotency key instead of reusing the one of an identical interrupted run');
 }
 
 export function findNoun(argv: string[]): NounEntry | undefined {

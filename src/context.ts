@@ -15,6 +15,7 @@ import { fileLogger, type Logger } from './log.js';
 import { maskSecret, registerSecret } from './redact.js';
 import type { TokenRecord, TokenStore } from './store/types.js';
 import { isLiveKey, requestLine, type StripeClientOptions } from './stripe/client.js';
+import { createWriteSession, type WriteSession } from './stripe/writes.js';
 
 export interface GlobalOptions {
   profile?: string;
@@ -34,6 +35,8 @@ export interface GlobalOptions {
   yes?: boolean;
   live?: boolean;
   idempotencyKey?: string;
+  /** Do not reuse an interrupted run's idempotency key (see stripe/writes.ts). */
+  newRequest?: boolean;
 }
 
 export interface StripeRequest {
@@ -60,12 +63,18 @@ export interface Context {
   tokens(): Promise<TokenStore>;
   /** A line on stderr with --verbose. */
   verbose(line: string): void;
-  /** --idempotency-key, scoped for commands that send several writes (`key:price`); undefined lets the client generate one. */
-  idempotencyKey(scope?: string): string | undefined;
+  /**
+   * The key for a write: --idempotency-key, or the run's own (an interrupted identical run's, when
+   * the journal has one); scoped for commands that send several writes (`key:price`).
+   */
+  idempotencyKey(scope?: string): string;
+  /** The run's writes and their keys, for the retry advice on exit 5. */
+  readonly writes: WriteSession;
   /** Asks before a destructive change on a TTY; requires --yes without one. */
   confirm(message: string): Promise<void>;
   onClose(close: () => Promise<void> | void): void;
-  close(): Promise<void>;
+  /** Closes the stores; `exitCode` settles the write journal (kept on 5 and 130). */
+  close(exitCode?: number): Promise<void>;
 }
 
 export interface Runtime {
@@ -104,6 +113,15 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
   let prompter: Prompter | undefined;
   /** Writes started from event handlers, awaited before the stores close. */
   const pending: Array<Promise<void>> = [];
+  const writes = createWriteSession({
+    explicitKey: globals.idempotencyKey || undefined,
+    newRequest: globals.newRequest,
+    profile: config.profile,
+    stateDir: config.paths.stateDir,
+    now: runtime.now,
+    err: (line) => runtime.io.err(line),
+    log,
+  });
 
   /** Stripe said 401 to a stored token: the account revoked it. Later runs refuse it with exit 4. */
   const markNeedsReconnect = async (connection: TokenRecord) => {
@@ -140,10 +158,8 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
     verbose(line) {
       if (globals.verbose || globals.debug) runtime.io.err(line);
     },
-    idempotencyKey(scope) {
-      if (!globals.idempotencyKey) return undefined;
-      return scope ? `${globals.idempotencyKey}:${scope}` : globals.idempotencyKey;
-    },
+    idempotencyKey: (scope) => writes.keyFor(scope),
+    writes,
     async confirm(message) {
       if (globals.yes) return;
       if (!ctx.prompter.enabled) {
@@ -215,6 +231,7 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
         timeoutMs: Number(checkedSetting(config, 'timeout')),
         maxNetworkRetries: Number(checkedSetting(config, 'max_network_retries')),
         env: runtime.env,
+        chooseKey: (attempt) => writes.resolve(attempt, account ?? ''),
         onResponse: (event) => {
           if (event.status === 401 && connection) pending.push(markNeedsReconnect(connection));
           ctx.verbose(requestLine(event));
@@ -228,7 +245,8 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
     onClose(close) {
       closers.push(close);
     },
-    async close() {
+    async close(exitCode = 0) {
+      writes.settle(exitCode);
       await Promise.all(pending.splice(0));
       for (const close of closers.splice(0).reverse()) {
         try {

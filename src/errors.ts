@@ -21,7 +21,7 @@ export const EXIT_CODE_TABLE: ReadonlyArray<[number, string]> = [
   [2, 'usage or validation error (bad flag, bad amount, bad id); no request is sent'],
   [3, 'not found'],
   [4, 'authentication or permission, including a revoked token that needs reconnecting'],
-  [5, 'temporary: network, rate limit or Stripe 5xx after retries, or a lock held by another run; safe to retry'],
+  [5, 'temporary: network, rate limit or Stripe 5xx after retries, or a lock held by another run; safe to retry: a re-run of the same command within 24 h sends its writes with the same idempotency keys, so nothing is written twice'],
   [130, 'interrupted'],
 ];
 

@@ -9,6 +9,7 @@ import type { Context, Runtime } from './context.js';
 import { ExitCode, exitCodeFor, formatError, InterruptedError, isStripeError } from './errors.js';
 import { systemIO } from './io/streams.js';
 import { redact } from './redact.js';
+import { retryAdvice } from './stripe/writes.js';
 
 export interface MainOverrides extends Partial<Omit<Runtime, 'signal'>> {
   signal?: AbortSignal;
@@ -28,8 +29,10 @@ export async function main(argv: string[], overrides: MainOverrides = {}): Promi
   if (overrides.signal) overrides.signal.addEventListener('abort', () => controller.abort(overrides.signal!.reason), { once: true });
   const contexts: Context[] = [];
   let graceful = false;
-  const removeSignals = (overrides.handleSignals ?? !overrides.io) ? installSignalHandlers(controller, () => graceful, io) : () => {};
+  const advice = () => retryAdvice(contexts[0]?.writes, argv);
+  const removeSignals = (overrides.handleSignals ?? !overrides.io) ? installSignalHandlers(controller, () => graceful, io, advice) : () => {};
   const debug = argv.includes('--debug');
+  let exitCode: number = ExitCode.ok;
 
   try {
     const program = await buildProgram(
@@ -57,12 +60,15 @@ export async function main(argv: string[], overrides: MainOverrides = {}): Promi
       return ExitCode.usage;
     }
     const failure = controller.signal.aborted && !(error instanceof Error && 'exitCode' in error) ? new InterruptedError() : error;
+    exitCode = exitCodeFor(failure);
     io.err(`error: ${formatError(failure)}${stripeHint(failure, contexts[0])}`);
+    // Exit 5 or 130 after a write: the answer never came, so say how to retry it without a double.
+    if (exitCode === ExitCode.temporary || exitCode === ExitCode.interrupted) for (const line of advice()) io.err(line);
     if (debug && failure instanceof Error && failure.stack) io.err(redact(failure.stack));
-    for (const ctx of contexts) ctx.log.error('command.failed', { error: formatError(failure), exitCode: exitCodeFor(failure) });
-    return exitCodeFor(failure);
+    for (const ctx of contexts) ctx.log.error('command.failed', { error: formatError(failure), exitCode });
+    return exitCode;
   } finally {
-    for (const ctx of contexts) await ctx.close();
+    for (const ctx of contexts) await ctx.close(exitCode);
     removeSignals();
   }
 }
@@ -85,12 +91,14 @@ function stripeHint(error: unknown, ctx: Context | undefined): string {
  * Ctrl-C and SIGTERM. A command that watches ctx.signal (listeners, the emulator, connect, long
  * batches) gets it aborted, drains and returns; if it has not finished 10 s later, or on a second
  * Ctrl-C, the process ends with 130. Any other command ends at once with 130: a plain request has
- * nothing to drain, and writes are idempotent, so re-running is safe.
+ * nothing to drain, and a write's key stays in the journal (stripe/writes.ts), so re-running the
+ * same command sends the same key and is safe; `advice` says so.
  */
-function installSignalHandlers(controller: AbortController, graceful: () => boolean, io: { err(line: string): void }): () => void {
+function installSignalHandlers(controller: AbortController, graceful: () => boolean, io: { err(line: string): void }, advice: () => string[]): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
     if (!graceful() || controller.signal.aborted) {
       io.err('error: interrupted');
+      for (const line of advice()) io.err(line);
       process.exit(ExitCode.interrupted);
     }
     controller.abort(new InterruptedError(`interrupted by ${signal}`));

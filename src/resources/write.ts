@@ -8,13 +8,14 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 
 /**
- * stripe-node keys every POST itself (and reuses the key across its retries); --idempotency-key
- * replaces that key so re-running the same command is also deduplicated. A DELETE gets a key only
- * when one is given.
+ * Every write carries the run's key (--idempotency-key, or one the run makes, or an interrupted
+ * identical run's from the journal: see stripe/writes.ts), the same on each of stripe-node's
+ * retries, so re-running a command that ended with exit 5 never writes twice. A command that sends
+ * several writes gives each a scope (`KEY:price`). Stripe ignores keys on DELETE, which is
+ * idempotent anyway; the run's own key is not sent with one.
  */
-export function requestOptions(ctx: Context, scope?: string): Stripe.RequestOptions | undefined {
-  const idempotencyKey = ctx.idempotencyKey(scope);
-  return idempotencyKey ? { idempotencyKey } : undefined;
+export function requestOptions(ctx: Context, scope?: string): Stripe.RequestOptions {
+  return { idempotencyKey: ctx.idempotencyKey(scope) };
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

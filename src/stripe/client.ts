@@ -2,13 +2,15 @@
  * The one factory for stripe-node clients: API base (emulator or any Stripe-compatible server),
  * retries with backoff, timeouts, appInfo, HTTPS_PROXY, Stripe-Account, and a hook on every HTTP
  * attempt (retries included) for --verbose and the log. stripe-node sends an idempotency key with
- * every POST when retries are on, and the same key on each retry.
+ * every POST, and the same key on each retry; a command's writes carry the run's own key instead
+ * (writes.ts), which `chooseKey` can still replace per attempt (an interrupted run's key).
  */
 import type Stripe from 'stripe';
 import type { Env } from '../config/paths.js';
 import { UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { loadStripe } from './load.js';
+import type { Attempt } from './writes.js';
 
 /** One HTTP attempt: a request that stripe-node retries shows once per attempt. */
 export interface StripeResponseEvent {
@@ -32,6 +34,8 @@ export interface StripeClientOptions {
   maxNetworkRetries?: number;
   env: Env;
   onResponse?: (event: StripeResponseEvent) => void;
+  /** The idempotency key to send with an attempt (undefined: none); see writes.ts. */
+  chooseKey?: (attempt: Attempt) => Promise<string | undefined>;
 }
 
 /** The one line --verbose prints per HTTP attempt (the key is not secret: it names a request). */
@@ -88,7 +92,7 @@ export async function createStripeClient(options: StripeClientOptions): Promise<
     httpAgent = new HttpsProxyAgent(proxy);
   }
   const client = new StripeConstructor(options.apiKey, {
-    httpClient: observedHttpClient(StripeConstructor.createNodeHttpClient(httpAgent), options.onResponse),
+    httpClient: observedHttpClient(StripeConstructor.createNodeHttpClient(httpAgent), options.onResponse, options.chooseKey),
     host: base.isStripe ? undefined : base.host,
     port: base.isStripe ? undefined : base.port,
     protocol: base.protocol,
@@ -103,6 +107,7 @@ export async function createStripeClient(options: StripeClientOptions): Promise<
 
 type HttpClient = Stripe.HttpClient;
 type HttpClientResponse = Stripe.HttpClientResponse;
+type Headers = Parameters<HttpClient['makeRequest']>[4];
 
 const header = (headers: Record<string, unknown>, name: string): string | undefined => {
   const value = headers[name] ?? headers[name.toLowerCase()];
@@ -116,11 +121,17 @@ const header = (headers: Record<string, unknown>, name: string): string | undefi
  *  - a 429 is retried like a 5xx. stripe-node retries a 429 only when Stripe adds
  *    `Stripe-Should-Retry: true` (lock timeouts); a rate limit is exactly the case where waiting
  *    with backoff helps, and every POST carries an idempotency key, so a retry never doubles a
- *    write. An explicit `Stripe-Should-Retry: false` is still obeyed.
+ *    write. An explicit `Stripe-Should-Retry: false` is still obeyed;
+ *  - the idempotency key is the one `chooseKey` picks (the same for every attempt of a request).
  */
-function observedHttpClient(inner: HttpClient, onAttempt: ((event: StripeResponseEvent) => void) | undefined): HttpClient {
+function observedHttpClient(
+  inner: HttpClient,
+  onAttempt: ((event: StripeResponseEvent) => void) | undefined,
+  chooseKey: StripeClientOptions['chooseKey'],
+): HttpClient {
   const client = Object.create(inner) as HttpClient;
-  client.makeRequest = async (...[host, port, path, method, headers, body, protocol, timeout]: Parameters<HttpClient['makeRequest']>) => {
+  client.makeRequest = async (...[host, port, path, method, givenHeaders, body, protocol, timeout]: Parameters<HttpClient['makeRequest']>) => {
+    const headers = chooseKey ? await withChosenKey(chooseKey, { host, port: Number(port), path, method, headers: givenHeaders, body }) : givenHeaders;
     const started = performance.now();
     const event = () => ({
       method,
@@ -144,4 +155,25 @@ function observedHttpClient(inner: HttpClient, onAttempt: ((event: StripeRespons
     return response;
   };
   return client;
+}
+
+/** The attempt's headers with the key `chooseKey` picked (a copy: stripe-node reuses its object for retries). */
+async function withChosenKey(
+  chooseKey: NonNullable<StripeClientOptions['chooseKey']>,
+  request: { host: string; port: number; path: string; method: string; headers: Headers; body: unknown },
+): Promise<Headers> {
+  const current = header(request.headers, 'Idempotency-Key');
+  const key = await chooseKey({
+    method: request.method,
+    host: request.host,
+    port: request.port,
+    path: request.path,
+    key: current,
+    stripeAccount: header(request.headers, 'Stripe-Account'),
+    body: typeof request.body === 'string' ? request.body : '',
+  });
+  if (key === current) return request.headers;
+  const headers: Headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => name.toLowerCase() !== 'idempotency-key'));
+  if (key !== undefined) headers['Idempotency-Key'] = key;
+  return headers;
 }

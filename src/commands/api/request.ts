@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { printRecord, printRecords, type Column } from '../../io/output.js';
+import { requestOptions } from '../../resources/write.js';
 import type { App } from '../app.js';
 import { collect, describe } from '../help.js';
 
@@ -65,7 +66,7 @@ export async function run(options: ApiOptions, ctx: Context): Promise<void> {
     options.method,
     options.method === 'POST' || !query ? path : `${path}?${query}`,
     options.method === 'POST' ? params : undefined,
-    options.method === 'POST' && ctx.idempotencyKey() ? { idempotencyKey: ctx.idempotencyKey() } : undefined,
+    options.method === 'POST' ? requestOptions(ctx) : undefined,
   )) as unknown as Record<string, unknown> & { lastResponse?: unknown };
   const { lastResponse: _lastResponse, ...body } = response;
   const format = ctx.output.format ?? 'json';

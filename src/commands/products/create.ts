@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type Stripe from 'stripe';
 import type { Context } from '../../context.js';
-import { formatError, OperationError, UsageError } from '../../errors.js';
+import { ExitCode, exitCodeFor, formatError, OperationError, TemporaryError, UsageError } from '../../errors.js';
 import { printRecord } from '../../io/output.js';
 import { validateCurrency } from '../../resources/amounts.js';
 import { requireFields } from '../../resources/fields.js';
@@ -10,7 +9,7 @@ import { addExpandOption, parseExpand } from '../../resources/list.js';
 import { priceLabel } from '../../resources/labels.js';
 import { parseMetadata } from '../../resources/metadata.js';
 import { parseRecurrence, parseUnitAmount, type Recurrence } from '../../resources/prices.js';
-import { dropUndefined, validateText } from '../../resources/write.js';
+import { dropUndefined, requestOptions, validateText } from '../../resources/write.js';
 import type { App } from '../app.js';
 import { collect, describe } from '../help.js';
 import { productDetailColumns } from './get.js';
@@ -86,15 +85,14 @@ export function define(noun: Command, app: App): Command {
 
 /**
  * Up to three writes: the product, its price, and the product's default_price. Each has its own
- * idempotency scope under one key, so a run that fails half-way can be re-run with the same key
- * and finishes without a second product or price. Without --idempotency-key a key is made up and
- * printed if a later step fails.
+ * idempotency scope under the run's one key (--idempotency-key, or the run's own: see
+ * stripe/writes.ts), so a run that fails half-way can be re-run and finishes without a second
+ * product or price. A step that got no answer keeps exit 5, so the plain re-run reuses the key.
  */
 export async function run(options: CreateOptions, ctx: Context): Promise<void> {
   const [name] = await requireFields(ctx, [{ flag: '--name', message: 'Product name', value: options.name }], 'products create --name "Gold plan"');
   validateText(name, '--name', 250);
-  const baseKey = ctx.idempotencyKey() ?? (options.price ? `atom-stripe-${randomUUID()}` : undefined);
-  const keyFor = (scope: string): Stripe.RequestOptions | undefined => (baseKey ? { idempotencyKey: `${baseKey}:${scope}` } : undefined);
+  const keyFor = (scope: string): Stripe.RequestOptions => requestOptions(ctx, scope);
   const stripe = await ctx.stripe({ write: true });
 
   let product = await stripe.products.create(
@@ -116,8 +114,9 @@ export async function run(options: CreateOptions, ctx: Context): Promise<void> {
       );
     } catch (error) {
       const done = step.price ? `product ${product.id} and price ${step.price.id} were created, but setting the default price failed` : `product ${product.id} was created, but its price was not`;
-      throw new OperationError(`${done}: ${formatError(error)}`, {
-        hint: `re-run the same command with --idempotency-key ${baseKey} to finish without duplicates`,
+      const Failure = exitCodeFor(error) === ExitCode.temporary ? TemporaryError : OperationError;
+      throw new Failure(`${done}: ${formatError(error)}`, {
+        hint: `re-run the same command with --idempotency-key ${ctx.writes.sentKey ?? ctx.idempotencyKey()} to finish without duplicates`,
         cause: error,
       });
     }

@@ -3,6 +3,7 @@ import type Stripe from 'stripe';
 import type { Context } from '../../context.js';
 import { writeProfileFile } from '../../config/profiles.js';
 import { printRecord } from '../../io/output.js';
+import { requestOptions } from '../../resources/write.js';
 import { maskSecret, registerSecret } from '../../redact.js';
 import type { App } from '../app.js';
 import { collect, describe } from '../help.js';
@@ -71,7 +72,7 @@ export async function run(options: EndpointsCreateOptions, ctx: Context): Promis
       ...(options.description ? { description: options.description } : {}),
       ...(options.connect ? { connect: true } : {}),
     },
-    ctx.idempotencyKey() ? { idempotencyKey: ctx.idempotencyKey() } : undefined,
+    requestOptions(ctx),
   );
   const secret = endpoint.secret ?? '';
   // Shown once, on purpose: Stripe never returns it again. It is data, so it goes to stdout unmasked;

@@ -3,6 +3,7 @@ import type Stripe from 'stripe';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { printRecord } from '../../io/output.js';
+import { requestOptions } from '../../resources/write.js';
 import type { App } from '../app.js';
 import { collect, describe } from '../help.js';
 import { ENDPOINT_COLUMNS } from './endpoints-list.js';
@@ -62,7 +63,7 @@ export function define(noun: Command, app: App): Command {
 
 export async function run(options: EndpointsUpdateOptions, ctx: Context): Promise<void> {
   const stripe = await ctx.stripe({ write: true });
-  const endpoint = await stripe.webhookEndpoints.update(options.id, options.params, ctx.idempotencyKey() ? { idempotencyKey: ctx.idempotencyKey() } : undefined);
+  const endpoint = await stripe.webhookEndpoints.update(options.id, options.params, requestOptions(ctx));
   ctx.io.err(`Updated webhook endpoint ${endpoint.id}.`);
   await printRecord(ctx.io, endpoint, ENDPOINT_COLUMNS, ctx.output);
 }
