@@ -7,6 +7,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Stripe from 'stripe';
+import { TemporaryError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createBatcher } from './batcher.js';
 import { createDeliverer, type Deliverer } from './deliver.js';
@@ -106,6 +107,20 @@ export async function startListener(config: ListenConfig, signal: AbortSignal): 
   // Several batches may be queued behind a commit when the store commits off this thread.
   const writer = createBatcher<IncomingEvent, InsertOutcome>((events) => store.insert(events), { maxInFlight: store.pipelined ? 8 : 1 });
 
+  // One line when the database goes away and one when it is back, not one per request or forward.
+  const outage = { active: false, refused: 0 };
+  store.watchAvailability?.((change) => {
+    outage.active = !change.available;
+    if (!change.available) {
+      outage.refused = 0;
+      log.warn('webhook.store_unavailable', { store: store.location, error: change.error.message });
+      config.onWarning?.(`${change.error.message}; answering 503 (Stripe retries) until it is back`);
+      return;
+    }
+    log.info('webhook.store_back', { store: store.location, down_ms: Math.round(change.downMs), refused: outage.refused });
+    config.onWarning?.(`database back after ${(change.downMs / 1000).toFixed(1)} s; acknowledging again (${outage.refused} requests were answered 503 meanwhile)`);
+  });
+
   let deliverer: Deliverer | undefined;
   let forwarder: Forwarder | undefined;
   if (config.forwardTo) {
@@ -126,7 +141,9 @@ export async function startListener(config: ListenConfig, signal: AbortSignal): 
         if (result.next?.status === 'dead') stats.dead++;
         config.onForward?.(event, result);
       },
-      onError: (message) => config.onWarning?.(message),
+      onError: (message) => {
+        if (!outage.active) config.onWarning?.(message);
+      },
     });
   }
 
@@ -265,6 +282,12 @@ export async function startListener(config: ListenConfig, signal: AbortSignal): 
         },
         (error) => {
           stats.errors++;
+          if (error instanceof TemporaryError) {
+            // The store is unreachable for now: 503, which Stripe retries. The outage is logged once.
+            if (outage.active) outage.refused++;
+            else log.error('webhook.store_failed', { error: String(error) });
+            return reply(response, 503, JSON.stringify({ error: { message: 'The event store is unavailable; retry later' } }), { 'retry-after': '5', ...connectionHeader });
+          }
           log.error('webhook.store_failed', { error: String(error) });
           // 500 makes Stripe retry: the event was not stored, so it must not be acknowledged.
           reply(response, 500, JSON.stringify({ error: { message: 'Could not store the event' } }), connectionHeader);
@@ -290,7 +313,7 @@ export async function startListener(config: ListenConfig, signal: AbortSignal): 
       onWarning: (message) => config.onWarning?.(message),
       onError: (error) => {
         log.error('webhook.poll_failed', { error: String(error) });
-        config.onWarning?.(`polling failed, retrying: ${(error as Error).message ?? String(error)}`);
+        if (!outage.active) config.onWarning?.(`polling failed, retrying: ${(error as Error).message ?? String(error)}`);
       },
     });
   } else {

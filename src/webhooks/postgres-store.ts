@@ -5,11 +5,13 @@
  */
 import type { Pool, PoolClient } from 'pg';
 import { applyPgMigrations } from '../store/migrations/index.js';
+import { DatabaseUnavailableError, pgFailure, withClient } from '../store/pg-connection.js';
 import { WEBHOOKS_COMPONENT, WEBHOOKS_PG_MIGRATIONS } from './migrations.js';
 import { summarise } from './sqlite-store.js';
 import {
   EVENT_STATUSES,
   type AttemptKind,
+  type AvailabilityChange,
   type DeliveryAttempt,
   type EventFilter,
   type EventStatus,
@@ -115,7 +117,9 @@ async function openPool(url: string): Promise<Pool> {
     if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
   }
   const { default: pg } = await import('pg');
-  return new pg.Pool({ connectionString: url, max: 8 });
+  const pool = new pg.Pool({ connectionString: url, max: 8 });
+  pool.on('error', () => {}); // an idle connection that drops is replaced by the next query
+  return pool;
 }
 
 export async function openPostgresEventStore(url: string, location: string): Promise<EventStore> {
@@ -133,28 +137,79 @@ export async function openPostgresEventStore(url: string, location: string): Pro
  * One transaction, retried when PostgreSQL aborts it as a deadlock victim or serialization failure.
  * Listeners sharing the database touch the same rows (a duplicate arriving at both, a forward
  * recorded while the other counts a duplicate); rows are locked in a stable order to make that rare,
- * and the retry makes it harmless.
+ * and the retry makes it harmless. A lost connection is not retried here: the caller answers 503.
  */
-async function transaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+async function transaction<T>(pool: Pool, where: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const client = await pool.connect();
     try {
-      await client.query('BEGIN');
-      const value = await fn(client);
-      await client.query('COMMIT');
-      return value;
+      return await withClient(pool, where, async (client) => {
+        await client.query('BEGIN');
+        try {
+          const value = await fn(client);
+          await client.query('COMMIT');
+          return value;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw error;
+        }
+      });
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
       const code = (error as { code?: string }).code;
       if ((code === '40P01' || code === '40001') && attempt < 5) continue;
       throw error;
-    } finally {
-      client.release();
     }
   }
 }
 
+/**
+ * Whether the database answers, judged from the store's own statements (it never probes). One
+ * change is reported per outage, however many statements fail during it: a statement that started
+ * before the latest change says nothing about the database now, and is ignored.
+ */
+function availabilityTracker() {
+  const watchers = new Set<(change: AvailabilityChange) => void>();
+  let downSince: number | undefined;
+  let upSince = 0;
+  const notify = (change: AvailabilityChange) => {
+    for (const watcher of watchers) watcher(change);
+  };
+  return {
+    failed(startedAt: number, error: Error) {
+      if (downSince !== undefined || startedAt < upSince) return;
+      downSince = performance.now();
+      notify({ available: false, error });
+    },
+    answered(startedAt: number) {
+      if (downSince === undefined || startedAt < downSince) return;
+      const downMs = performance.now() - downSince;
+      downSince = undefined;
+      upSince = performance.now();
+      notify({ available: true, downMs });
+    },
+    watch(watcher: (change: AvailabilityChange) => void) {
+      watchers.add(watcher);
+    },
+  };
+}
+
 export function postgresEventStore(pool: Pool, location: string): EventStore {
+  const availability = availabilityTracker();
+  /** Runs one store operation; a lost connection leaves as a DatabaseUnavailableError (exit 5, answered 503). */
+  const guard = async <T>(operation: () => Promise<T>): Promise<T> => {
+    const startedAt = performance.now();
+    try {
+      const value = await operation();
+      availability.answered(startedAt);
+      return value;
+    } catch (error) {
+      const failure = pgFailure(error, location);
+      if (failure instanceof DatabaseUnavailableError) availability.failed(startedAt, failure);
+      else availability.answered(startedAt); // the server answered, with an error of the statement's own
+      throw failure;
+    }
+  };
+  const q = (sql: string, params?: unknown[]) => guard(() => pool.query(sql, params));
+  const tx = <T>(fn: (client: PoolClient) => Promise<T>) => guard(() => transaction(pool, location, fn));
   return {
     kind: 'postgres',
     location,
@@ -167,7 +222,7 @@ export function postgresEventStore(pool: Pool, location: string): EventStore {
         const right = `${events[b]!.account ?? ''}\u0000${events[b]!.eventId}`;
         return left < right ? -1 : left > right ? 1 : a - b;
       });
-      return transaction(pool, async (client) => {
+      return tx(async (client) => {
         const outcomes: InsertOutcome[] = new Array(events.length);
         for (const index of order) {
           const event = events[index]!;
@@ -195,8 +250,8 @@ export function postgresEventStore(pool: Pool, location: string): EventStore {
     async get(eventId, account) {
       const result =
         account === undefined
-          ? await pool.query('SELECT * FROM stripe_webhook_events WHERE event_id = $1 ORDER BY id DESC LIMIT 1', [eventId])
-          : await pool.query('SELECT * FROM stripe_webhook_events WHERE event_id = $1 AND account = $2', [eventId, account ?? '']);
+          ? await q('SELECT * FROM stripe_webhook_events WHERE event_id = $1 ORDER BY id DESC LIMIT 1', [eventId])
+          : await q('SELECT * FROM stripe_webhook_events WHERE event_id = $1 AND account = $2', [eventId, account ?? '']);
       return result.rows[0] ? toEvent(result.rows[0] as EventRow) : undefined;
     },
     async *list(filter: EventFilter) {
@@ -211,7 +266,7 @@ export function postgresEventStore(pool: Pool, location: string): EventStore {
         const keyset = bound ? [`(received_at, id) ${oldest ? '>' : '<'} ($${n + 1}::timestamptz, $${n + 2}::bigint)`] : [];
         const sql = `SELECT * FROM stripe_webhook_events${whereSql([...where, ...keyset])}
           ORDER BY received_at ${oldest ? 'ASC' : 'DESC'}, id ${oldest ? 'ASC' : 'DESC'} LIMIT $${n + keyset.length * 2 + 1}`;
-        const rows = (await pool.query(sql, [...params, ...(bound ?? []), pageSize])).rows as EventRow[];
+        const rows = (await q(sql, [...params, ...(bound ?? []), pageSize])).rows as EventRow[];
         for (const row of rows) yield toEvent(row);
         remaining -= rows.length;
         if (rows.length < pageSize) return;
@@ -221,13 +276,13 @@ export function postgresEventStore(pool: Pool, location: string): EventStore {
     },
     async count(filter: EventFilter) {
       const { where, params } = filterClause(filter);
-      return Number((await pool.query(`SELECT COUNT(*) AS n FROM stripe_webhook_events${whereSql(where)}`, params)).rows[0].n);
+      return Number((await q(`SELECT COUNT(*) AS n FROM stripe_webhook_events${whereSql(where)}`, params)).rows[0].n);
     },
     async claimDue(now, limit, leaseMs) {
       // One statement: the subquery locks due rows other listeners have not locked, the UPDATE moves
       // them out of the due window. A row another listener just claimed fails the recheck of
       // next_attempt_at <= now and is not taken twice.
-      const result = await pool.query(
+      const result = await q(
         `UPDATE stripe_webhook_events SET next_attempt_at = $3
          WHERE id IN (
            SELECT id FROM stripe_webhook_events
@@ -240,13 +295,13 @@ export function postgresEventStore(pool: Pool, location: string): EventStore {
       return (result.rows as EventRow[]).map(toEvent).sort((a, b) => a.row - b.row);
     },
     async nextDue() {
-      const result = await pool.query(`SELECT MIN(next_attempt_at) AS next FROM stripe_webhook_events WHERE status IN ('received', 'failed')`);
+      const result = await q(`SELECT MIN(next_attempt_at) AS next FROM stripe_webhook_events WHERE status IN ('received', 'failed')`);
       return result.rows[0]?.next ?? undefined;
     },
     async recordAttempts(results) {
       if (!results.length) return;
       const ordered = [...results].sort((a, b) => a.row - b.row);
-      await transaction(pool, async (client) => {
+      await tx(async (client) => {
         for (const result of ordered) {
           await client.query(
             `INSERT INTO stripe_webhook_attempts (event_row, kind, target, status_code, duration_ms, error, attempted_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -263,7 +318,7 @@ export function postgresEventStore(pool: Pool, location: string): EventStore {
       });
     },
     async attempts(row) {
-      const result = await pool.query('SELECT * FROM stripe_webhook_attempts WHERE event_row = $1 ORDER BY id', [row]);
+      const result = await q('SELECT * FROM stripe_webhook_attempts WHERE event_row = $1 ORDER BY id', [row]);
       return result.rows.map(
         (r): DeliveryAttempt => ({
           id: Number(r.id),
@@ -278,14 +333,14 @@ export function postgresEventStore(pool: Pool, location: string): EventStore {
       );
     },
     async getCursor(name) {
-      const result = await pool.query('SELECT event_id, event_created, updated_at FROM stripe_webhook_cursors WHERE name = $1', [name]);
+      const result = await q('SELECT event_id, event_created, updated_at FROM stripe_webhook_cursors WHERE name = $1', [name]);
       const row = result.rows[0];
       return row
         ? { eventId: row.event_id, eventCreated: row.event_created === null ? null : Number(row.event_created), updatedAt: (row.updated_at as Date).toISOString() }
         : undefined;
     },
     async setCursor(name, eventId, eventCreated, now) {
-      await pool.query(
+      await q(
         `INSERT INTO stripe_webhook_cursors (name, event_id, event_created, updated_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (name) DO UPDATE SET event_id = EXCLUDED.event_id, event_created = EXCLUDED.event_created, updated_at = EXCLUDED.updated_at`,
         [name, eventId, eventCreated, now],
@@ -293,12 +348,12 @@ export function postgresEventStore(pool: Pool, location: string): EventStore {
     },
     async countsByStatus() {
       const counts = Object.fromEntries(EVENT_STATUSES.map((status) => [status, 0])) as Record<EventStatus, number>;
-      const result = await pool.query('SELECT status, COUNT(*) AS n FROM stripe_webhook_events GROUP BY status');
+      const result = await q('SELECT status, COUNT(*) AS n FROM stripe_webhook_events GROUP BY status');
       for (const row of result.rows as Array<{ status: EventStatus; n: string }>) counts[row.status] = Number(row.n);
       return counts;
     },
     async attemptSummary(since, until) {
-      const result = await pool.query(
+      const result = await q(
         `SELECT kind, COALESCE(status_code BETWEEN 200 AND 299, FALSE) AS ok, COUNT(*) AS n FROM stripe_webhook_attempts
          WHERE attempted_at >= $1 AND attempted_at < $2 GROUP BY kind, ok`,
         [since, until ?? FAR_FUTURE],
@@ -306,11 +361,14 @@ export function postgresEventStore(pool: Pool, location: string): EventStore {
       return summarise(result.rows as Array<{ kind: AttemptKind; ok: boolean; n: string }>);
     },
     async countsByType(since, until, typePrefix) {
-      const result = await pool.query(
+      const result = await q(
         `SELECT type, COUNT(*) AS n FROM stripe_webhook_events WHERE received_at >= $1 AND received_at < $2 AND left(type, $3) = $4 GROUP BY type`,
         [since, until ?? FAR_FUTURE, (typePrefix ?? '').length, typePrefix ?? ''],
       );
       return Object.fromEntries((result.rows as Array<{ type: string; n: string }>).map((row) => [row.type, Number(row.n)]));
+    },
+    watchAvailability(watcher) {
+      availability.watch(watcher);
     },
     async close() {
       await pool.end();

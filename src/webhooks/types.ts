@@ -103,6 +103,9 @@ export interface AttemptSummary {
   byKind: Record<AttemptKind, { attempts: number; succeeded: number }>;
 }
 
+/** The database stopped answering (a lost connection), or answers again after `downMs`. */
+export type AvailabilityChange = { available: false; error: Error } | { available: true; downMs: number };
+
 export interface EventStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Where the events live, without secrets. */
@@ -138,6 +141,11 @@ export interface EventStore {
   attemptSummary(since: Date, until?: Date): Promise<AttemptSummary>;
   /** Events received in [since, until) by type, optionally under a prefix (`payment_intent.`). */
   countsByType(since: Date, until?: Date, typePrefix?: string): Promise<Record<string, number>>;
+  /**
+   * PostgreSQL: calls `watcher` once when the database stops answering and once when it answers
+   * again, however many statements fail meanwhile (the listener logs one line per outage).
+   */
+  watchAvailability?(watcher: (change: AvailabilityChange) => void): void;
   close(): Promise<void>;
 }
 
