@@ -1,19 +1,24 @@
 /**
- * The engine behind `atom-stripe token refresh`, built for cron and for many hosts at once.
+ * The engine behind `atom-stripe token refresh`, built for cron and for many hosts at once. A run
+ * is four named steps over each record: plan (verify, roll or skip), verify, roll, and write.
  *
  * Verify: GET /v1/account with each stored token. Success sets last_verified_at; a 401 or a
  * permission error sets status needs_reconnect with last_error. Writes are compare-and-set; a lost
  * CAS re-reads, so a token rolled meanwhile is verified again rather than marked broken.
  *
  * Roll (--roll, or the last roll older than --max-age, or expires_at within it): under the record's
- * lock (skipped when another run holds it), re-read, call the refresh_token grant, and CAS-write the
- * new tokens. Durability: the grant's idempotency key is derived from the record's version and
- * refresh token, so if this process dies between Stripe's answer and the write, the next run sends
- * the same key, receives the same tokens again, and stores them; a usable token is never lost. On
- * invalid_grant the record is re-read once before it is marked needs_reconnect, because another
- * host may have rolled it in between.
+ * lock (skipped when another live run holds it), re-read and decide from what the lock protects
+ * (alreadyRolled): a record rolled since this run read it, or rolled after this run started, is
+ * skipped, so no interleaving of overlapping runs rolls a token twice. Then write a roll attempt id
+ * to the record, call the refresh_token grant with an idempotency key derived from that attempt, and
+ * CAS-write the new tokens, clearing the attempt. Durability: if this process dies between Stripe's
+ * answer and the write, the next run finds the attempt, sends the same key, receives the same tokens
+ * again (also when Stripe rotated the refresh token), and stores them. Another store holding the
+ * same tokens makes its own attempt, so it is never handed this store's answer. On invalid_grant
+ * the record is re-read once before it is marked needs_reconnect, because another host may have
+ * rolled it in between.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { Context } from '../context.js';
 import { isStripeError, NotFoundError, UsageError } from '../errors.js';
@@ -45,6 +50,8 @@ export interface RefreshResult {
   status: TokenRecord['status'] | 'deleted' | 'unreadable';
   reason: string | null;
   error: string | null;
+  /** For a token skipped because another live run holds its lock: that run, `host:pid`, when the store knows it. */
+  holder?: string;
 }
 
 export interface RefreshSummary {
@@ -67,6 +74,8 @@ export interface RefreshDependencies {
   clock?: () => number;
   /** The postgres pool size (ATOM_STRIPE_POOL_SIZE), which bounds the locks held at once. */
   poolSize?: number;
+  /** When this run began (default: now): a roll dated after it was made by an overlapping run. */
+  startedAt?: Date;
 }
 
 /**
@@ -176,9 +185,14 @@ function retryAfterMs(error: unknown): number | undefined {
   return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds * 1000, 60_000) : undefined;
 }
 
-/** The grant's idempotency key: the same record state always sends the same key. */
-export function rollIdempotencyKey(record: Pick<TokenRecord, 'profile' | 'user_id' | 'version' | 'refresh_token'>): string {
-  const digest = createHash('sha256').update(`${record.profile}\0${record.user_id}\0${record.version}\0${record.refresh_token ?? ''}`).digest('base64url');
+/**
+ * The grant's idempotency key, unique per roll attempt: derived from the attempt id written to the
+ * record before the grant (roll_attempt) and the refresh token it spends. Retries of one attempt,
+ * including a rerun after a crash between Stripe's answer and the write, send the same key; another
+ * attempt, or another store holding the same tokens, never does. Nothing secret can be read from it.
+ */
+export function rollIdempotencyKey(record: Pick<TokenRecord, 'profile' | 'user_id' | 'refresh_token'> & { roll_attempt: string }): string {
+  const digest = createHash('sha256').update(`${record.profile}\0${record.user_id}\0${record.roll_attempt}\0${record.refresh_token ?? ''}`).digest('base64url');
   return `atom-stripe-roll-${digest.slice(0, 32)}`;
 }
 
@@ -226,49 +240,131 @@ export function summarize(results: RefreshResult[], elapsedMs: number): RefreshS
   };
 }
 
-export async function refreshTokens(
-  options: RefreshOptions,
-  ctx: Context,
-  deps: RefreshDependencies,
-): Promise<{ results: RefreshResult[]; summary: RefreshSummary; interrupted: boolean; total: number }> {
-  const clock = deps.clock ?? (() => performance.now());
-  const started = clock();
-  const runStart = ctx.now();
-  const { store, stripe } = deps;
-  const limiter = deps.limiter ?? createRateLimiter({ rate: options.rate });
-  // A record that does not decrypt fails on its own; the rest of the fleet is still refreshed.
-  const unreadable: RefreshResult[] = [];
-  const records = await selectRecords(store, options, (error) =>
-    unreadable.push({
-      user_id: error.userId ?? '(unknown)',
-      stripe_user_id: null,
-      action: 'verify',
-      outcome: 'failed',
-      status: 'unreadable',
-      reason: 'the stored record does not decrypt',
-      error: error.message,
-    }),
-  );
-  const results: RefreshResult[] = new Array(records.length);
-  const locks = new Semaphore(lockSlots(store, options.concurrency, deps.poolSize));
+type RunReport = { results: RefreshResult[]; summary: RefreshSummary; interrupted: boolean; total: number };
 
-  const result = (record: TokenRecord, action: RefreshAction, outcome: RefreshOutcome, extra: Partial<RefreshResult> = {}): RefreshResult => ({
-    user_id: record.user_id,
-    stripe_user_id: record.stripe_user_id,
-    action,
-    outcome,
-    status: record.status,
-    reason: null,
-    error: null,
-    ...extra,
-  });
+export async function refreshTokens(options: RefreshOptions, ctx: Context, deps: RefreshDependencies): Promise<RunReport> {
+  return new RefreshRun(options, ctx, deps).run();
+}
+
+function result(record: TokenRecord, action: RefreshAction, outcome: RefreshOutcome, extra: Partial<RefreshResult> = {}): RefreshResult {
+  return { user_id: record.user_id, stripe_user_id: record.stripe_user_id, action, outcome, status: record.status, reason: null, error: null, ...extra };
+}
+
+const deleted = (record: TokenRecord, action: RefreshAction): RefreshResult => ({
+  ...result(record, action, 'skipped', { reason: 'deleted meanwhile' }),
+  status: 'deleted',
+});
+
+const unreadableResult = (error: DecryptError): RefreshResult => ({
+  user_id: error.userId ?? '(unknown)',
+  stripe_user_id: null,
+  action: 'verify',
+  outcome: 'failed',
+  status: 'unreadable',
+  reason: 'the stored record does not decrypt',
+  error: error.message,
+});
+
+/**
+ * Why a roll planned from `planned` must not happen now that the lock is held and `current` was
+ * read under it, or undefined to go on. Decided only from what the lock protects: a roll changes the
+ * access token and last_refreshed_at (a verify or a pending attempt changes only the version), and
+ * a roll by a run that overlapped this one is dated after this run started.
+ */
+export function alreadyRolled(planned: TokenRecord, current: TokenRecord, startedAt: Date): string | undefined {
+  if (current.access_token !== planned.access_token || current.refresh_token !== planned.refresh_token) {
+    return current.last_refreshed_at !== planned.last_refreshed_at ? 'rolled by another run' : 'replaced meanwhile (reconnected)';
+  }
+  if (current.last_refreshed_at !== planned.last_refreshed_at) return 'rolled by another run';
+  if (current.last_refreshed_at && Date.parse(current.last_refreshed_at) >= startedAt.getTime()) return 'rolled by another run';
+  return undefined;
+}
+
+/** One run of `token refresh`: plan each record, then verify it or roll it (grant, then write). */
+class RefreshRun {
+  private readonly store: TokenStore;
+  private readonly stripe: Stripe;
+  private readonly limiter: RateLimiter;
+  private readonly locks: Semaphore;
+  private readonly verifyWrites: { update: Update; flush(): void };
+  /** Rolls dated from here on were made by runs overlapping this one. */
+  private readonly startedAt: Date;
+  private interrupted = false;
+
+  constructor(
+    private readonly options: RefreshOptions,
+    private readonly ctx: Context,
+    private readonly deps: RefreshDependencies,
+  ) {
+    this.store = deps.store;
+    this.stripe = deps.stripe;
+    this.limiter = deps.limiter ?? createRateLimiter({ rate: options.rate });
+    this.locks = new Semaphore(lockSlots(deps.store, options.concurrency, deps.poolSize));
+    this.verifyWrites = verifyWriter(deps.store);
+    this.startedAt = deps.startedAt ?? ctx.now();
+  }
+
+  async run(): Promise<RunReport> {
+    const clock = this.deps.clock ?? (() => performance.now());
+    const started = clock();
+    // A record that does not decrypt fails on its own; the rest of the fleet is still refreshed.
+    const unreadable: RefreshResult[] = [];
+    const records = await selectRecords(this.store, this.options, (error) => unreadable.push(unreadableResult(error)));
+    const results: RefreshResult[] = new Array(records.length);
+    /** Verify outcomes still being written; each settles into its slot of `results`. */
+    const recording: Array<Promise<void>> = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < records.length) {
+        if (this.ctx.signal.aborted) {
+          this.interrupted = true;
+          return;
+        }
+        const index = next++;
+        const settle = (outcome: RefreshResult) => void (results[index] = outcome);
+        await this.process(records[index], settle, recording);
+      }
+    };
+    const workers = Math.max(1, Math.min(this.options.concurrency, records.length));
+    await Promise.all(Array.from({ length: workers }, worker));
+    this.verifyWrites.flush();
+    await Promise.all(recording);
+    const done = [...results.filter(Boolean), ...unreadable];
+    return { results: done, summary: summarize(done, clock() - started), interrupted: this.interrupted, total: records.length + unreadable.length };
+  }
+
+  /** Plan one record and act on the plan; a verify's write settles later, into `recording`. */
+  private async process(record: TokenRecord, settle: (outcome: RefreshResult) => void, recording: Array<Promise<void>>): Promise<void> {
+    const { action, reason } = plan(record, this.options, this.ctx.now());
+    try {
+      if (this.options.dryRun) settle(result(record, action, action === 'skip' ? 'skipped' : 'planned', { reason }));
+      else if (action === 'skip') settle(result(record, 'skip', 'skipped', { reason }));
+      else if (action === 'roll') settle(await this.roll(record, reason!));
+      else {
+        const { recorded } = await this.verify(record, reason);
+        recording.push(recorded.then(settle, (error: unknown) => settle(this.failure(record, action, reason, error))));
+      }
+    } catch (error) {
+      settle(this.failure(record, action, reason, error));
+    }
+  }
+
+  private failure(record: TokenRecord, action: RefreshAction, reason: string | null, error: unknown): RefreshResult {
+    if (this.ctx.signal.aborted) {
+      this.interrupted = true;
+      return result(record, action, 'skipped', { reason: 'interrupted' });
+    }
+    const kind = classify(error);
+    this.ctx.log.error('token.refresh.error', { user_id: record.user_id, error: oneLine(error) });
+    return result(record, action, kind === 'temporary' || kind === 'rate' ? 'temporary' : 'failed', { reason, error: oneLine(error) });
+  }
 
   /** Calls Stripe through the limiter; 429s pause the whole run and retry, network errors retry twice. */
-  const call = async <T>(send: () => Promise<T>): Promise<T> => {
+  private async call<T>(send: () => Promise<T>): Promise<T> {
     let rateAttempts = 0;
     let networkAttempts = 0;
     for (;;) {
-      await limiter.acquire(ctx.signal);
+      await this.limiter.acquire(this.ctx.signal);
       try {
         return await send();
       } catch (error) {
@@ -276,11 +372,11 @@ export async function refreshTokens(
         if (kind === 'rate' && rateAttempts < 5) {
           const backoff = retryAfterMs(error) ?? Math.min(500 * 2 ** rateAttempts, 8000) * (0.75 + Math.random() / 2);
           rateAttempts++;
-          limiter.pause(backoff);
-          ctx.log.warn('token.refresh.rate_limited', { backoff_ms: Math.round(backoff), attempt: rateAttempts });
+          this.limiter.pause(backoff);
+          this.ctx.log.warn('token.refresh.rate_limited', { backoff_ms: Math.round(backoff), attempt: rateAttempts });
           continue;
         }
-        if (kind === 'temporary' && networkAttempts < 2 && !ctx.signal.aborted) {
+        if (kind === 'temporary' && networkAttempts < 2 && !this.ctx.signal.aborted) {
           networkAttempts++;
           await sleep(250 * 2 ** networkAttempts * (0.75 + Math.random() / 2));
           continue;
@@ -288,30 +384,27 @@ export async function refreshTokens(
         throw error;
       }
     }
-  };
-
-  const verifyWrites = verifyWriter(store);
+  }
 
   /** CAS with re-reads: `decide` sees the current record and returns the changes, or undefined to write nothing. */
-  const write = async (
-    record: TokenRecord,
-    decide: (current: TokenRecord) => TokenChanges | undefined,
-    update: Update = (userId, version, changes) => store.update(userId, version, changes),
-  ): Promise<TokenRecord | undefined> => {
+  private async write(record: TokenRecord, decide: (current: TokenRecord) => TokenChanges | undefined, update?: Update): Promise<TokenRecord | undefined> {
+    const send: Update = update ?? ((userId, version, changes) => this.store.update(userId, version, changes));
     let current = record;
     for (let attempt = 0; ; attempt++) {
       const changes = decide(current);
       if (!changes) return undefined;
       try {
-        return await update(current.user_id, current.version, changes);
+        return await send(current.user_id, current.version, changes);
       } catch (error) {
         if (!(error instanceof ConflictError) || attempt >= 3) throw error;
-        const fresh = await store.get(current.user_id);
+        const fresh = await this.store.get(current.user_id);
         if (!fresh) return undefined;
         current = fresh;
       }
     }
-  };
+  }
+
+  // ---- verify ----
 
   /**
    * Verifies one token. It resolves as soon as Stripe has answered, with `recorded`: the write of
@@ -319,176 +412,156 @@ export async function refreshTokens(
    * the requests in flight never wait for the disk (on sqlite the writes are batched, and a batch
    * waits up to 25 ms for company).
    */
-  const verify = async (record: TokenRecord, reason: string | null, retried = false): Promise<{ recorded: Promise<RefreshResult> }> => {
+  private async verify(record: TokenRecord, reason: string | null, retried = false): Promise<{ recorded: Promise<RefreshResult> }> {
     try {
-      await call(() => stripe.accounts.retrieve(null, {}, { apiKey: record.access_token }));
+      await this.call(() => this.stripe.accounts.retrieve(null, {}, { apiKey: record.access_token }));
     } catch (error) {
       const kind = classify(error);
-      if (kind !== 'auth') {
-        ctx.log.warn('token.refresh.verify_failed', { user_id: record.user_id, kind, error: oneLine(error) });
-        const failed = result(record, 'verify', kind === 'rate' || kind === 'temporary' ? 'temporary' : 'failed', { reason, error: oneLine(error) });
-        return { recorded: Promise.resolve(failed) };
-      }
-      const message = oneLine(error);
-      const recordRefusal = async (): Promise<RefreshResult> => {
-        let retry: TokenRecord | undefined;
-        const written = await write(record, (current) => {
-          // Rolled or reconnected since it was read: that token is the one to judge, not this one.
-          if (current.access_token !== record.access_token) {
-            retry = current;
-            return undefined;
-          }
-          return { status: 'needs_reconnect', last_error: message };
-        }, verifyWrites.update);
-        if (retry && !retried) return (await verify(retry, reason, true)).recorded;
-        ctx.log.warn('token.refresh.needs_reconnect', { user_id: record.user_id, stripe_user_id: record.stripe_user_id, error: message });
-        return result(written ?? record, 'verify', 'needs_reconnect', { status: 'needs_reconnect', reason, error: message });
-      };
-      return { recorded: recordRefusal() };
+      if (kind === 'auth') return { recorded: this.recordRefusal(record, reason, oneLine(error), retried) };
+      this.ctx.log.warn('token.refresh.verify_failed', { user_id: record.user_id, kind, error: oneLine(error) });
+      const failed = result(record, 'verify', kind === 'rate' || kind === 'temporary' ? 'temporary' : 'failed', { reason, error: oneLine(error) });
+      return { recorded: Promise.resolve(failed) };
     }
-    const verifiedAt = ctx.now().toISOString();
-    const recordSuccess = async (): Promise<RefreshResult> => {
-      const written = await write(record, (current) =>
-        current.access_token === record.access_token ? { last_verified_at: verifiedAt, status: 'active', last_error: null } : undefined,
-        verifyWrites.update,
-      );
-      return result(written ?? record, 'verify', 'verified', { status: written?.status ?? 'active', reason });
-    };
-    return { recorded: recordSuccess() };
-  };
+    return { recorded: this.recordSuccess(record, reason, this.ctx.now().toISOString()) };
+  }
 
-  const roll = async (first: TokenRecord, reason: string): Promise<RefreshResult> => {
-    const outcome = await locks.run(() =>
-      store.withLock(
-        first.user_id,
-        async (): Promise<RefreshResult> => {
-          // Another run may have rolled or changed it since the list was read.
-          const record = await store.get(first.user_id);
-          if (!record) return { ...result(first, 'roll', 'skipped', { reason: 'deleted meanwhile' }), status: 'deleted' };
-          if (record.last_refreshed_at && Date.parse(record.last_refreshed_at) >= runStart.getTime()) {
-            return result(record, 'roll', 'skipped', { reason: 'rolled by another run' });
-          }
-          const due = plan(record, options, ctx.now());
-          if (due.action !== 'roll') {
-            if (record.status === 'needs_reconnect') return result(record, 'roll', 'needs_reconnect', { reason: 'marked by another run', error: record.last_error });
-            return result(record, 'roll', 'skipped', { reason: 'rolled by another run' });
-          }
-          const refreshToken = record.refresh_token!;
-          let token: Stripe.OAuthToken;
-          try {
-            token = await call(() =>
-              stripe.oauth.token({ grant_type: 'refresh_token', refresh_token: refreshToken }, { idempotencyKey: rollIdempotencyKey(record) }),
-            );
-          } catch (error) {
-            const kind = classify(error);
-            const message = oneLine(error);
-            if (kind === 'invalid_grant' || kind === 'auth') {
-              const again = await store.get(record.user_id);
-              if (!again) return { ...result(record, 'roll', 'skipped', { reason: 'deleted meanwhile' }), status: 'deleted' };
-              if (again.refresh_token !== refreshToken || again.access_token !== record.access_token) {
-                return result(again, 'roll', 'skipped', { reason: 'rolled by another writer' });
-              }
-              const written = await write(again, (current) =>
-                current.refresh_token === refreshToken ? { status: 'needs_reconnect', last_error: message } : undefined,
-              );
-              ctx.log.warn('token.refresh.needs_reconnect', { user_id: record.user_id, stripe_user_id: record.stripe_user_id, error: message });
-              return result(written ?? again, 'roll', 'needs_reconnect', { status: 'needs_reconnect', reason, error: message });
-            }
-            ctx.log.warn('token.refresh.roll_failed', { user_id: record.user_id, kind, error: message });
-            return result(record, 'roll', kind === 'rate' || kind === 'temporary' ? 'temporary' : 'failed', { reason, error: message });
-          }
-          if (!token.access_token) {
-            return result(record, 'roll', 'failed', { reason, error: 'Stripe returned no access token' });
-          }
-          const now = ctx.now().toISOString();
-          const changes: TokenChanges = {
-            access_token: token.access_token,
-            // The grant may return a new refresh token; if not, the old one stays valid.
-            refresh_token: token.refresh_token ?? refreshToken,
-            token_type: token.token_type ?? record.token_type,
-            scope: token.scope ?? record.scope,
-            stripe_publishable_key: token.stripe_publishable_key ?? record.stripe_publishable_key,
-            livemode: token.livemode ?? record.livemode,
-            status: 'active',
-            last_refreshed_at: now,
-            last_verified_at: now,
-            last_error: null,
-          };
-          const written = await writeRoll(record, refreshToken, changes);
-          if (!written) return result(record, 'roll', 'skipped', { reason: 'replaced meanwhile (reconnected); the new token was not stored' });
-          ctx.log.info('token.refresh.rolled', { user_id: record.user_id, stripe_user_id: record.stripe_user_id, version: written.version });
-          return result(written, 'roll', 'rolled', { reason });
-        },
-        { skipIfLocked: true },
-      ),
+  private async recordSuccess(record: TokenRecord, reason: string | null, verifiedAt: string): Promise<RefreshResult> {
+    const written = await this.write(
+      record,
+      (current) => (current.access_token === record.access_token ? { last_verified_at: verifiedAt, status: 'active', last_error: null } : undefined),
+      this.verifyWrites.update,
     );
-    if (!outcome.acquired) return result(first, 'roll', 'skipped', { reason: 'locked by another run' });
-    return outcome.value;
-  };
+    return result(written ?? record, 'verify', 'verified', { status: written?.status ?? 'active', reason });
+  }
+
+  private async recordRefusal(record: TokenRecord, reason: string | null, message: string, retried: boolean): Promise<RefreshResult> {
+    let retry: TokenRecord | undefined;
+    const written = await this.write(
+      record,
+      (current) => {
+        // Rolled or reconnected since it was read: that token is the one to judge, not this one.
+        if (current.access_token !== record.access_token) {
+          retry = current;
+          return undefined;
+        }
+        return { status: 'needs_reconnect', last_error: message };
+      },
+      this.verifyWrites.update,
+    );
+    if (retry && !retried) return (await this.verify(retry, reason, true)).recorded;
+    this.ctx.log.warn('token.refresh.needs_reconnect', { user_id: record.user_id, stripe_user_id: record.stripe_user_id, error: message });
+    return result(written ?? record, 'verify', 'needs_reconnect', { status: 'needs_reconnect', reason, error: message });
+  }
+
+  // ---- roll ----
+
+  /** Rolls one token under its lock, or skips it when another live run holds the lock. */
+  private async roll(planned: TokenRecord, reason: string): Promise<RefreshResult> {
+    const outcome = await this.locks.run(() => this.store.withLock(planned.user_id, () => this.rollLocked(planned, reason), { skipIfLocked: true }));
+    if (outcome.acquired) return outcome.value;
+    this.ctx.log.info('token.refresh.locked', { user_id: planned.user_id, holder: outcome.holder ?? null });
+    return result(planned, 'roll', 'skipped', { reason: 'locked by another run', ...(outcome.holder ? { holder: outcome.holder } : {}) });
+  }
+
+  /** Under the lock: decide from a fresh read, write the attempt, send the grant, write its answer. */
+  private async rollLocked(planned: TokenRecord, reason: string): Promise<RefreshResult> {
+    const current = await this.store.get(planned.user_id);
+    if (!current) return deleted(planned, 'roll');
+    const rolled = alreadyRolled(planned, current, this.startedAt);
+    if (rolled) return result(current, 'roll', 'skipped', { reason: rolled });
+    if (plan(current, this.options, this.ctx.now()).action !== 'roll') {
+      if (current.status === 'needs_reconnect') return result(current, 'roll', 'needs_reconnect', { reason: 'marked by another run', error: current.last_error });
+      return result(current, 'roll', 'skipped', { reason: 'rolled by another run' });
+    }
+    const attempt = await this.beginAttempt(current);
+    if (!attempt) return result(current, 'roll', 'skipped', { reason: 'rolled by another run' });
+    const granted = await this.grant(attempt, reason);
+    if ('result' in granted) return granted.result;
+    return this.storeRoll(attempt, reason, granted.token);
+  }
+
+  /**
+   * The attempt is written before the grant is sent, so a crash after Stripe answered leaves its id
+   * behind, and the rerun replays the same grant (same key) and stores the same tokens. An attempt
+   * already there is such a leftover: it is resumed, never replaced. Undefined when the token changed.
+   */
+  private async beginAttempt(current: TokenRecord): Promise<(TokenRecord & { roll_attempt: string }) | undefined> {
+    if (current.roll_attempt) {
+      this.ctx.log.info('token.refresh.resumed', { user_id: current.user_id, stripe_user_id: current.stripe_user_id });
+      return current as TokenRecord & { roll_attempt: string };
+    }
+    const written = await this.write(current, (fresh) =>
+      fresh.access_token === current.access_token && fresh.refresh_token === current.refresh_token ? { roll_attempt: fresh.roll_attempt ?? randomUUID() } : undefined,
+    );
+    return written as (TokenRecord & { roll_attempt: string }) | undefined;
+  }
+
+  /** The refresh_token grant; a refusal is re-read once before the token is marked needs_reconnect. */
+  private async grant(record: TokenRecord & { roll_attempt: string }, reason: string): Promise<{ token: Stripe.OAuthToken } | { result: RefreshResult }> {
+    const refreshToken = record.refresh_token!;
+    try {
+      const idempotencyKey = rollIdempotencyKey(record);
+      return { token: await this.call(() => this.stripe.oauth.token({ grant_type: 'refresh_token', refresh_token: refreshToken }, { idempotencyKey })) };
+    } catch (error) {
+      const kind = classify(error);
+      const message = oneLine(error);
+      if (kind !== 'invalid_grant' && kind !== 'auth') {
+        // The attempt stays: Stripe may have run the grant, and only its key can get the answer back.
+        this.ctx.log.warn('token.refresh.roll_failed', { user_id: record.user_id, kind, error: message });
+        return { result: result(record, 'roll', kind === 'rate' || kind === 'temporary' ? 'temporary' : 'failed', { reason, error: message }) };
+      }
+      const again = await this.store.get(record.user_id);
+      if (!again) return { result: deleted(record, 'roll') };
+      if (again.refresh_token !== refreshToken || again.access_token !== record.access_token) {
+        return { result: result(again, 'roll', 'skipped', { reason: 'rolled by another writer' }) };
+      }
+      const written = await this.write(again, (current) =>
+        current.refresh_token === refreshToken ? { status: 'needs_reconnect', last_error: message, roll_attempt: null } : undefined,
+      );
+      this.ctx.log.warn('token.refresh.needs_reconnect', { user_id: record.user_id, stripe_user_id: record.stripe_user_id, error: message });
+      return { result: result(written ?? again, 'roll', 'needs_reconnect', { status: 'needs_reconnect', reason, error: message }) };
+    }
+  }
+
+  private async storeRoll(record: TokenRecord, reason: string, token: Stripe.OAuthToken): Promise<RefreshResult> {
+    if (!token.access_token) return result(record, 'roll', 'failed', { reason, error: 'Stripe returned no access token' });
+    const now = this.ctx.now().toISOString();
+    const changes: TokenChanges = {
+      access_token: token.access_token,
+      // The grant may return a new refresh token (and retire the old one); if not, the old one stays valid.
+      refresh_token: token.refresh_token ?? record.refresh_token,
+      token_type: token.token_type ?? record.token_type,
+      scope: token.scope ?? record.scope,
+      stripe_publishable_key: token.stripe_publishable_key ?? record.stripe_publishable_key,
+      livemode: token.livemode ?? record.livemode,
+      status: 'active',
+      last_refreshed_at: now,
+      last_verified_at: now,
+      last_error: null,
+      roll_attempt: null,
+    };
+    const written = await this.writeRoll(record, changes);
+    if (!written) return result(record, 'roll', 'skipped', { reason: 'replaced meanwhile (reconnected); the new token was not stored' });
+    this.ctx.log.info('token.refresh.rolled', { user_id: record.user_id, stripe_user_id: record.stripe_user_id, version: written.version });
+    return result(written, 'roll', 'rolled', { reason });
+  }
 
   /**
    * The new token must reach the store: a lost CAS re-reads (and gives up only if the record was
    * replaced by a reconnect), and a failing database is retried before giving up. If it still
-   * fails, the next run replays the same grant with the same idempotency key.
+   * fails, the attempt stays on the record and the next run replays the same grant with its key.
    */
-  const writeRoll = async (record: TokenRecord, usedRefreshToken: string, changes: TokenChanges): Promise<TokenRecord | undefined> => {
+  private async writeRoll(record: TokenRecord, changes: TokenChanges): Promise<TokenRecord | undefined> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await write(record, (current) => (current.refresh_token === usedRefreshToken ? changes : undefined));
+        return await this.write(record, (current) => (current.refresh_token === record.refresh_token ? changes : undefined));
       } catch (error) {
         if (attempt >= 4) {
-          ctx.log.error('token.refresh.write_failed', { user_id: record.user_id, error: oneLine(error) });
+          this.ctx.log.error('token.refresh.write_failed', { user_id: record.user_id, error: oneLine(error) });
           throw error;
         }
         await sleep(200 * 2 ** attempt);
       }
     }
-  };
-
-  let next = 0;
-  let interrupted = false;
-  const failure = (record: TokenRecord, action: RefreshAction, reason: string | null, error: unknown): RefreshResult => {
-    if (ctx.signal.aborted) {
-      interrupted = true;
-      return result(record, action, 'skipped', { reason: 'interrupted' });
-    }
-    const kind = classify(error);
-    ctx.log.error('token.refresh.error', { user_id: record.user_id, error: oneLine(error) });
-    return result(record, action, kind === 'temporary' || kind === 'rate' ? 'temporary' : 'failed', { reason, error: oneLine(error) });
-  };
-  /** Verify outcomes still being written; each settles into its slot of `results`. */
-  const recording: Array<Promise<void>> = [];
-  const worker = async () => {
-    while (next < records.length) {
-      if (ctx.signal.aborted) {
-        interrupted = true;
-        return;
-      }
-      const index = next++;
-      const record = records[index];
-      const { action, reason } = plan(record, options, ctx.now());
-      try {
-        if (options.dryRun) results[index] = result(record, action, action === 'skip' ? 'skipped' : 'planned', { reason });
-        else if (action === 'skip') results[index] = result(record, 'skip', 'skipped', { reason });
-        else if (action === 'roll') results[index] = await roll(record, reason!);
-        else {
-          const { recorded } = await verify(record, reason);
-          recording.push(
-            recorded.then(
-              (outcome) => void (results[index] = outcome),
-              (error: unknown) => void (results[index] = failure(record, action, reason, error)),
-            ),
-          );
-        }
-      } catch (error) {
-        results[index] = failure(record, action, reason, error);
-      }
-    }
-  };
-  const workers = Math.max(1, Math.min(options.concurrency, records.length));
-  await Promise.all(Array.from({ length: workers }, worker));
-  verifyWrites.flush();
-  await Promise.all(recording);
-  const done = [...results.filter(Boolean), ...unreadable];
-  return { results: done, summary: summarize(done, clock() - started), interrupted, total: records.length + unreadable.length };
+  }
 }

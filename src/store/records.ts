@@ -99,6 +99,7 @@ export function checkChanges(changes: TokenChanges): TokenChanges {
       case 'stripe_publishable_key':
       case 'scope':
       case 'last_error':
+      case 'roll_attempt':
         out[key] = optionalString(value, key);
         break;
       default:

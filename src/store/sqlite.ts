@@ -86,10 +86,11 @@ interface Row {
   version: number;
   created_at: string;
   updated_at: string;
+  roll_attempt: string | null;
 }
 
 const COLUMNS = `profile, user_id, access_token, refresh_token, token_type, expires_at, stripe_user_id, stripe_publishable_key, scope,
-  livemode, status, last_verified_at, last_refreshed_at, last_error, key_id, access_token_lookup, version, created_at, updated_at`;
+  livemode, status, last_verified_at, last_refreshed_at, last_error, key_id, access_token_lookup, version, created_at, updated_at, roll_attempt`;
 
 export interface SqliteStoreOptions {
   file: string;
@@ -107,6 +108,27 @@ function busy(error: unknown): never {
     throw new TemporaryError('the SQLite database is locked by another run', { hint: 'retry; it is safe', cause: error });
   }
   throw error;
+}
+
+/** A lease's owner is `host:pid:uuid`; the holder it names to people is `host:pid`. */
+function leaseHolder(owner: string): string {
+  return owner.split(':').slice(0, 2).join(':');
+}
+
+/**
+ * True when the lease's holder is a process on this host that no longer exists (SIGKILL, a crash):
+ * its leases are taken over at once instead of blocking its tokens until they expire. A holder on
+ * another host, or one that cannot be probed, keeps its lease until it expires.
+ */
+export function holderIsDead(owner: string): boolean {
+  const [host, pid] = owner.split(':');
+  if (host !== hostname() || !/^\d+$/.test(pid ?? '') || Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 export async function openSqliteTokenStore(options: SqliteStoreOptions): Promise<EncryptedTokenStore & { readonly db: BetterSqlite3.Database }> {
@@ -140,6 +162,7 @@ export async function openSqliteTokenStore(options: SqliteStoreOptions): Promise
     created_at: row.created_at,
     updated_at: row.updated_at,
     version: row.version,
+    ...(row.roll_attempt ? { roll_attempt: row.roll_attempt } : {}),
   });
 
   const selectOne = db.prepare(`SELECT * FROM stripe_oauth_tokens WHERE profile = ? AND user_id = ?`);
@@ -147,13 +170,13 @@ export async function openSqliteTokenStore(options: SqliteStoreOptions): Promise
   const upsert = db.prepare(
     `INSERT INTO stripe_oauth_tokens (${COLUMNS}) VALUES (@profile, @user_id, @access_token, @refresh_token, @token_type, @expires_at,
        @stripe_user_id, @stripe_publishable_key, @scope, @livemode, @status, @last_verified_at, @last_refreshed_at, @last_error, @key_id,
-       @access_token_lookup, @version, @created_at, @updated_at)
+       @access_token_lookup, @version, @created_at, @updated_at, @roll_attempt)
      ON CONFLICT (profile, user_id) DO UPDATE SET access_token = excluded.access_token, refresh_token = excluded.refresh_token,
        token_type = excluded.token_type, expires_at = excluded.expires_at, stripe_user_id = excluded.stripe_user_id,
        stripe_publishable_key = excluded.stripe_publishable_key, scope = excluded.scope, livemode = excluded.livemode,
        status = excluded.status, last_verified_at = excluded.last_verified_at, last_refreshed_at = excluded.last_refreshed_at,
        last_error = excluded.last_error, key_id = excluded.key_id, access_token_lookup = excluded.access_token_lookup,
-       version = excluded.version, created_at = excluded.created_at, updated_at = excluded.updated_at`,
+       version = excluded.version, created_at = excluded.created_at, updated_at = excluded.updated_at, roll_attempt = excluded.roll_attempt`,
   );
   const remove = db.prepare(`DELETE FROM stripe_oauth_tokens WHERE profile = ? AND user_id = ?`);
   // Every profile's rows: rotate-key re-encrypts them all, so one foreign row stops it for everyone.
@@ -164,6 +187,7 @@ export async function openSqliteTokenStore(options: SqliteStoreOptions): Promise
     ...record,
     ...seal(cipher, record.profile, record.user_id, record.access_token, record.refresh_token),
     livemode: record.livemode ? 1 : 0,
+    roll_attempt: record.roll_attempt ?? null,
   });
   const write = (record: TokenRecord): TokenRecord => {
     const params = rowParams(record);
@@ -178,18 +202,19 @@ export async function openSqliteTokenStore(options: SqliteStoreOptions): Promise
     }
   };
 
-  const tryLease = (userId: string): boolean =>
+  /** Takes the lease, or names the live holder: `host:pid`. A lease whose holder died is taken over at once. */
+  const tryLease = (userId: string): { holder?: string } =>
     immediate(() => {
       const held = db.prepare('SELECT owner, expires_at FROM token_locks WHERE profile = ? AND user_id = ?').get(profile, userId) as
         | { owner: string; expires_at: number }
         | undefined;
       // Leases use the wall clock, not the injected one: they coordinate real processes.
-      if (held && held.expires_at > Date.now() && held.owner !== owner) return false;
+      if (held && held.expires_at > Date.now() && held.owner !== owner && !holderIsDead(held.owner)) return { holder: leaseHolder(held.owner) };
       db.prepare(
         `INSERT INTO token_locks (profile, user_id, owner, expires_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (profile, user_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at`,
       ).run(profile, userId, owner, Date.now() + leaseMs);
-      return true;
+      return {};
     });
   const heldLeases = new Set<string>();
 
@@ -242,8 +267,8 @@ export async function openSqliteTokenStore(options: SqliteStoreOptions): Promise
       if (heldLeases.has(userId)) throw new OperationError(`the lock on ${userId} is already held by this run`);
       const deadline = Date.now() + (lockOptions.waitMs ?? 30_000);
       let delay = 25;
-      while (!tryLease(userId)) {
-        if (lockOptions.skipIfLocked) return { acquired: false };
+      for (let taken = tryLease(userId); taken.holder; taken = tryLease(userId)) {
+        if (lockOptions.skipIfLocked) return { acquired: false, holder: taken.holder };
         if (Date.now() >= deadline) {
           throw new TemporaryError(`token ${userId} is locked by another run`, { hint: 'retry later; it is safe' });
         }

@@ -32,6 +32,12 @@ export interface TokenRecord {
   updated_at: string;
   /** Incremented on every write; the compare-and-set token. */
   version: number;
+  /**
+   * A roll in progress: a random id written before the refresh_token grant is sent and cleared when
+   * its answer is stored. The grant's idempotency key is derived from it, so a rerun after a crash
+   * replays the same grant (see oauth/refresh.ts). Absent when no roll is pending.
+   */
+  roll_attempt?: string | null;
 }
 
 /** What a caller provides to create or replace a record. */
@@ -54,18 +60,9 @@ export type TokenChanges = Partial<
     | 'last_verified_at'
     | 'last_refreshed_at'
     | 'last_error'
+    | 'roll_attempt'
   >
 >;
-
-/**
- * The store interface every command uses (the store engineer owns the details; context.ts uses get/close).
- */
-export interface TokenStore {
-  readonly kind: StoreKind;
-  get(userId: string): Promise<TokenRecord | undefined>;
-  list(options?: ListOptions): Promise<TokenRecord[]>;
-  close(): Promise<void>;
-}
 
 export interface ListOptions {
   /**
@@ -82,8 +79,11 @@ export type SecretField = (typeof SECRET_FIELDS)[number];
 
 export const TOKEN_STATUSES: readonly TokenStatus[] = ['active', 'needs_reconnect', 'revoked'];
 
-/** What withLock returns: the callback's value, or `acquired: false` when skipIfLocked found it taken. */
-export type LockOutcome<T> = { acquired: true; value: T } | { acquired: false };
+/**
+ * What withLock returns: the callback's value, or `acquired: false` when skipIfLocked found it taken,
+ * with the holder when the store knows it (sqlite: `host:pid`).
+ */
+export type LockOutcome<T> = { acquired: true; value: T } | { acquired: false; holder?: string };
 
 export interface LockOptions {
   /**

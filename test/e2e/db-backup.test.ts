@@ -22,7 +22,10 @@ describe('db backup', () => {
   it('db migrate on sqlite is idempotent; backup refuses other stores', async () => {
     const env = isolatedEnv();
     const first = await runCli(['db', 'migrate', '--json'], { env });
-    expect(JSON.parse(first.stdout).applied).toEqual([{ component: 'tokens', version: 1, name: 'create stripe_oauth_tokens and token_locks' }]);
+    expect(JSON.parse(first.stdout).applied).toEqual([
+      { component: 'tokens', version: 1, name: 'create stripe_oauth_tokens and token_locks' },
+      { component: 'tokens', version: 2, name: 'add stripe_oauth_tokens.roll_attempt' },
+    ]);
     expect(JSON.parse((await runCli(['db', 'migrate', '--json'], { env })).stdout).applied).toEqual([]);
     expect((await runCli(['db', 'backup', join(env.HOME!, 'x.db'), '--store', 'keychain'], { env })).code).toBe(2);
   });

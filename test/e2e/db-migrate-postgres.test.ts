@@ -28,13 +28,13 @@ describe('db migrate on the guide\'s PostgreSQL table', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('db migrate');
     const status = await runCli(['db', 'status', '--json'], { env });
-    expect(JSON.parse(status.stdout)[0]).toMatchObject({ current: 0, latest: 1, rows: 3, plaintext_rows: 3 });
+    expect(JSON.parse(status.stdout)[0]).toMatchObject({ current: 0, latest: 2, rows: 3, plaintext_rows: 3 });
   });
 
   it('db migrate adopts the table; token list shows every row; nothing plaintext remains', async () => {
     const migrated = await runCli(['db', 'migrate', '--json'], { env });
     expect(migrated.code, migrated.stderr).toBe(0);
-    expect(JSON.parse(migrated.stdout)).toMatchObject({ store: 'postgres', applied: [{ component: 'tokens', version: 1 }], encrypted_rows: 3 });
+    expect(JSON.parse(migrated.stdout)).toMatchObject({ store: 'postgres', applied: [{ component: 'tokens', version: 1 }, { component: 'tokens', version: 2 }], encrypted_rows: 3 });
     expect(migrated.stderr).toContain('renamed 1 older row');
     expect(JSON.parse(migrated.stdout).renamed_duplicates).toEqual(['beta.dup-2']);
 
@@ -53,7 +53,7 @@ describe('db migrate on the guide\'s PostgreSQL table', () => {
     const everything = (await schema.query('SELECT row_to_json(t)::text AS text FROM stripe_oauth_tokens t')).rows.map((r) => r.text).join('\n');
     expect(everything).not.toContain('PLANTEDguide');
     const status = JSON.parse((await runCli(['db', 'status', '--json'], { env })).stdout)[0];
-    expect(status).toMatchObject({ current: 1, rows: 3, plaintext_rows: 0 });
+    expect(status).toMatchObject({ current: 2, latest: 2, rows: 3, plaintext_rows: 0 });
   });
 
   it('a pg_dump of the schema does not contain a planted token', async () => {

@@ -128,12 +128,15 @@ describe('refresh planning', () => {
     expect(plan(record({ refresh_token: null }), { roll: true } as never, now)).toEqual({ action: 'verify', reason: 'no refresh token stored; verify only' });
   });
 
-  it('derives the same roll idempotency key from the same record state, and another after any write', () => {
-    const key = rollIdempotencyKey(record());
+  it('derives the roll idempotency key from the attempt: retries of one attempt share it, another attempt or refresh token never does', () => {
+    const attempt = (changes: Partial<TokenRecord> = {}) => ({ ...record(changes), roll_attempt: 'attempt-1' });
+    const key = rollIdempotencyKey(attempt());
     expect(key).toMatch(/^atom-stripe-roll-[\w-]{32}$/);
-    expect(rollIdempotencyKey(record())).toBe(key);
-    expect(rollIdempotencyKey(record({ version: 2 }))).not.toBe(key);
-    expect(rollIdempotencyKey(record({ refresh_token: 'rt_y' }))).not.toBe(key);
+    expect(rollIdempotencyKey(attempt())).toBe(key);
+    // A verify by another run bumps the version between the grant and a rerun: the rerun must replay.
+    expect(rollIdempotencyKey(attempt({ version: 2 }))).toBe(key);
+    expect(rollIdempotencyKey({ ...attempt(), roll_attempt: 'attempt-2' })).not.toBe(key);
+    expect(rollIdempotencyKey(attempt({ refresh_token: 'rt_y' }))).not.toBe(key);
     expect(key).not.toContain('rt_x');
   });
 

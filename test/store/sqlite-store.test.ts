@@ -29,7 +29,10 @@ describe('sqlite store', () => {
     expect(statSync(join(file, '..')).mode & 0o777).toBe(0o700);
     if (existsSync(`${file}-wal`)) expect(statSync(`${file}-wal`).mode & 0o777).toBe(0o600);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(store.db.prepare('SELECT component, version FROM schema_migrations').all()).toEqual([{ component: 'tokens', version: 1 }]);
+    expect(store.db.prepare('SELECT component, version FROM schema_migrations').all()).toEqual([
+      { component: 'tokens', version: 1 },
+      { component: 'tokens', version: 2 },
+    ]);
     await store.close();
   });
 
@@ -99,6 +102,7 @@ describe('sqlite store', () => {
     const store = await openSqliteTokenStore({ file, profile: 'default', cipher: createCipher(generateKey()), now });
     expect(store.db.prepare('SELECT component, version FROM schema_migrations ORDER BY component').all()).toEqual([
       { component: 'tokens', version: 1 },
+      { component: 'tokens', version: 2 },
       { component: 'webhooks', version: 1 },
     ]);
     await store.close();
@@ -109,7 +113,7 @@ describe('sqlite store', () => {
     const store = await openSqliteTokenStore({ file, profile: 'default', cipher: createCipher(generateKey()), now });
     store.db.prepare('INSERT INTO token_locks (profile, user_id, owner, expires_at) VALUES (?, ?, ?, ?)').run('default', 'held', 'other-host:1:x', Date.now() + 600_000);
     store.db.prepare('INSERT INTO token_locks (profile, user_id, owner, expires_at) VALUES (?, ?, ?, ?)').run('default', 'dead', 'other-host:2:y', Date.now() - 1);
-    expect(await store.withLock('held', async () => 'x', { skipIfLocked: true })).toEqual({ acquired: false });
+    expect(await store.withLock('held', async () => 'x', { skipIfLocked: true })).toEqual({ acquired: false, holder: 'other-host:1' });
     expect(await store.withLock('dead', async () => 'taken over', { skipIfLocked: true })).toEqual({ acquired: true, value: 'taken over' });
     expect(store.db.prepare("SELECT COUNT(*) AS n FROM token_locks WHERE user_id = 'dead'").get()).toEqual({ n: 0 });
     await store.close();

@@ -59,7 +59,8 @@ export function define(noun: Command, app: App): Command {
     [
       'Verify calls GET /v1/account with each token: success sets last_verified_at, a 401 or permission error marks it',
       'needs_reconnect. Rolls take the record\'s lock, so overlapping runs (postgres: on other hosts) skip what another run',
-      'holds. Nothing is printed on success unless --verbose or --json; a summary line goes to the log.',
+      'holds or rolled after this run started (--verbose names them). Nothing is printed on success unless --verbose or',
+      '--json; a summary line goes to the log.',
       'Exit 4 if any token needs reconnecting, 5 if the only failures were temporary, 1 for other failures.',
     ].join('\n'),
   );
@@ -102,7 +103,10 @@ export async function run(options: RefreshOptions, ctx: Context): Promise<void> 
   });
   const { poolSizeOf } = await import('../../store/index.js');
   const poolSize = poolSizeOf({ env: ctx.env });
-  const { results, summary, interrupted, total } = await refreshTokens(options, ctx, { store, stripe, poolSize });
+  // The run began when the process did: a roll another run made after that came from an overlapping
+  // run (cron started both at once), so this one does not roll that token again.
+  const startedAt = new Date(ctx.now().getTime() - Math.round(process.uptime() * 1000));
+  const { results, summary, interrupted, total } = await refreshTokens(options, ctx, { store, stripe, poolSize, startedAt });
   ctx.log.info('token.refresh.summary', { ...summary, dry_run: options.dryRun, store: store.kind, interrupted });
 
   const format = effectiveFormat(ctx.io, ctx.output);
@@ -117,6 +121,11 @@ export async function run(options: RefreshOptions, ctx: Context): Promise<void> 
   const problems = results.filter((result) => ['needs_reconnect', 'temporary', 'failed'].includes(result.outcome) && result.reason !== 'interrupted');
   for (const problem of problems) {
     ctx.io.err(`${problem.user_id}${problem.stripe_user_id ? ` (${problem.stripe_user_id})` : ''}: ${problem.outcome.replace('_', ' ')}: ${problem.error ?? ''}`);
+  }
+  if (ctx.globals.verbose) {
+    for (const held of results.filter((result) => result.reason === 'locked by another run')) {
+      ctx.io.err(`${held.user_id}: skipped: locked by another run${held.holder ? ` (${held.holder})` : ''}`);
+    }
   }
   if (ctx.globals.verbose && !problems.length) {
     ctx.io.err(`${summary.selected} tokens: ${summary.verified} verified, ${summary.rolled} rolled, ${summary.skipped} skipped in ${summary.elapsed_ms} ms`);

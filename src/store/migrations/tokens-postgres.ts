@@ -60,6 +60,12 @@ export const TOKENS_POSTGRES_MIGRATIONS: PgMigration[] = [
       CREATE INDEX stripe_oauth_tokens_access_token_lookup ON stripe_oauth_tokens (access_token_lookup);
     `,
   },
+  {
+    version: 2,
+    name: 'add stripe_oauth_tokens.roll_attempt',
+    // The roll in progress (a random id, not a secret): its grant's idempotency key survives a crash.
+    up: `ALTER TABLE stripe_oauth_tokens ADD COLUMN IF NOT EXISTS roll_attempt VARCHAR(64)`,
+  },
 ];
 
 /**

@@ -42,4 +42,10 @@ export const TOKENS_SQLITE_MIGRATIONS: SqliteMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'add stripe_oauth_tokens.roll_attempt',
+    // The roll in progress (a random id, not a secret): its grant's idempotency key survives a crash.
+    up: `ALTER TABLE stripe_oauth_tokens ADD COLUMN roll_attempt TEXT`,
+  },
 ];
