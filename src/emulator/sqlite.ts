@@ -6,6 +6,8 @@ import type { PersistedRow, Persistence } from './store.js';
 
 export async function openSqlitePersistence(file: string): Promise<Persistence> {
   const { default: Database } = await import('better-sqlite3');
+  const { prepareSqliteFile } = await import('../store/sqlite-file.js');
+  prepareSqliteFile(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // A test bed trades the last few writes on power loss for speed; the process exiting loses nothing.

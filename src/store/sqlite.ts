@@ -5,14 +5,13 @@
  * Writers serialise on SQLite's write lock: every read-modify-write runs in BEGIN IMMEDIATE, which
  * takes the lock before reading, and waits up to the busy timeout for another process to finish.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import { NotFoundError, OperationError, TemporaryError } from '../errors.js';
 import type { Cipher } from './crypto.js';
 import { ConflictError, decodeEach } from './errors.js';
+import { prepareSqliteFile } from './sqlite-file.js';
 import { applySqliteMigrations, sqliteMigrationStatus, type AppliedMigration, type MigrationStatus } from './migrations/index.js';
 import { TOKENS_SQLITE_MIGRATIONS } from './migrations/tokens-sqlite.js';
 import { buildRecord, checkChanges, checkRestore, checkUserId, refuseForeignKeys, seal, unseal } from './records.js';
@@ -33,15 +32,8 @@ export interface SqliteOpenOptions {
  */
 export async function openSqliteDatabase(file: string, options: SqliteOpenOptions = {}): Promise<BetterSqlite3.Database> {
   const { default: Database } = await import('better-sqlite3');
-  if (!options.readonly) {
-    const directory = dirname(file);
-    if (!existsSync(directory)) {
-      mkdirSync(directory, { recursive: true, mode: 0o700 });
-      chmodSync(directory, 0o700);
-    }
-    closeSync(openSync(file, 'a', 0o600));
-    chmodSync(file, 0o600);
-  }
+  // Never open()/close() the file here: see sqlite-file.ts (a closed descriptor drops this process's locks).
+  if (!options.readonly) prepareSqliteFile(file);
   let db: BetterSqlite3.Database;
   try {
     db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false, timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });

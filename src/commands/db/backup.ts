@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, statSync, unlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
@@ -39,11 +39,12 @@ export async function run(options: BackupOptions, ctx: Context): Promise<void> {
     throw new UsageError(`${target} exists`, { hint: 'pass --force to replace it' });
   }
   const { openSqliteDatabase } = await import('../../store/sqlite.js');
+  const { prepareSqliteFile } = await import('../../store/sqlite-file.js');
   const db = await openSqliteDatabase(source);
   try {
     // Create the file 0600 first: the copy holds the same (encrypted) tokens as the original.
     if (existsSync(target)) unlinkSync(target);
-    closeSync(openSync(target, 'w', 0o600));
+    prepareSqliteFile(target);
     await db.backup(target);
     chmodSync(target, 0o600);
   } catch (error) {
