@@ -13,7 +13,8 @@
  */
 import type { Logger } from '../log.js';
 import { redact } from '../redact.js';
-import { fingerprint, openWriteJournal, type Claim, type WriteJournal } from './journal.js';
+// Types only: the journal (SQLite, node:crypto) is loaded when a run sends its first write.
+import type { Claim, WriteJournal } from './journal.js';
 
 /** One HTTP attempt of a request, as the HTTP client sees it. */
 export interface Attempt {
@@ -68,6 +69,7 @@ export function createWriteSession(options: WriteSessionOptions): WriteSession {
   const claimFor = async (attempt: Attempt, account: string) => {
     let journal: WriteJournal | undefined;
     try {
+      const { fingerprint, openWriteJournal } = await import('./journal.js');
       journal = await (options.openJournal ?? openWriteJournal)(options.stateDir);
       const print = fingerprint({ profile: options.profile, account, ...attempt });
       const claim = journal.claim(print, provisional, { fresh: options.newRequest ?? false, now: options.now() });

@@ -14,6 +14,8 @@ export interface TcpProxy {
   readonly listening: boolean;
   /** Connections accepted since the proxy was created. */
   readonly accepted: number;
+  /** The local ports of the open connections to the target (PostgreSQL's pg_stat_activity.client_port). */
+  upstreamPorts(): number[];
   /** Destroys every current connection (both sides) and stops listening. */
   kill(): Promise<void>;
   /** Listens again on the same port. */
@@ -31,6 +33,7 @@ export async function startTcpProxy(options: TcpProxyOptions = {}): Promise<TcpP
   const targetHost = options.targetHost ?? '127.0.0.1';
   const targetPort = options.targetPort ?? 5432;
   const sockets = new Set<net.Socket>();
+  const upstreams = new Set<net.Socket>();
   let accepted = 0;
   let server: net.Server | undefined;
   let port = 0;
@@ -47,6 +50,8 @@ export async function startTcpProxy(options: TcpProxyOptions = {}): Promise<TcpP
     const upstream = net.connect({ host: targetHost, port: targetPort });
     track(client);
     track(upstream);
+    upstreams.add(upstream);
+    upstream.on('close', () => upstreams.delete(upstream));
     client.pipe(upstream);
     upstream.pipe(client);
     client.on('close', () => upstream.destroy());
@@ -85,6 +90,7 @@ export async function startTcpProxy(options: TcpProxyOptions = {}): Promise<TcpP
     get accepted() {
       return accepted;
     },
+    upstreamPorts: () => [...upstreams].map((socket) => socket.localPort).filter((value): value is number => typeof value === 'number'),
     kill,
     async start() {
       if (server) return;

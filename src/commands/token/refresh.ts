@@ -4,6 +4,7 @@ import { AuthError, InterruptedError, OperationError, TemporaryError, UsageError
 import { createRecordWriter, effectiveFormat, type Column } from '../../io/output.js';
 import { parseDuration } from '../../oauth/duration.js';
 import type { RefreshOptions, RefreshResult } from '../../oauth/refresh.js';
+import { DATABASE_UNREACHABLE } from '../../store/pg-connection.js';
 import type { App } from '../app.js';
 import { describe } from '../help.js';
 
@@ -119,7 +120,11 @@ export async function run(options: RefreshOptions, ctx: Context): Promise<void> 
   }
 
   const problems = results.filter((result) => ['needs_reconnect', 'temporary', 'failed'].includes(result.outcome) && result.reason !== 'interrupted');
+  // A lost database fails every token after it the same way: one line for them all, not one per token.
+  const unreachable = problems.filter((problem) => problem.outcome === 'temporary' && problem.error?.startsWith(DATABASE_UNREACHABLE));
+  if (unreachable.length && unreachable.length < problems.length) ctx.io.err(`${unreachable.length} tokens: temporary: ${unreachable[0].error}`);
   for (const problem of problems) {
+    if (unreachable.includes(problem)) continue;
     ctx.io.err(`${problem.user_id}${problem.stripe_user_id ? ` (${problem.stripe_user_id})` : ''}: ${problem.outcome.replace('_', ' ')}: ${problem.error ?? ''}`);
   }
   if (ctx.globals.verbose) {
@@ -141,6 +146,9 @@ export async function run(options: RefreshOptions, ctx: Context): Promise<void> 
     throw new AuthError(`${reconnect.length} of ${summary.selected} tokens need reconnecting (${names.join(', ')}${reconnect.length > 5 ? ', ...' : ''})`, {
       hint: `run atom-stripe connect --user-id ${names[0]} --force`,
     });
+  }
+  if (unreachable.length && unreachable.length === problems.length) {
+    throw new TemporaryError(`${unreachable[0].error} (${line.replace(/failed$/, 'not refreshed')})`, { hint: 'the next run retries them; it is safe' });
   }
   if (problems.length && problems.every((result) => result.outcome === 'temporary')) {
     throw new TemporaryError(`${line}, temporarily`, { hint: 'the next run retries them; it is safe' });

@@ -73,7 +73,8 @@ export function define(noun: Command, app: App): Command {
     [
       "Answers 2xx only after the event is committed to the store (the token store's SQLite file or PostgreSQL database);",
       '400 for a bad signature, stale timestamp or malformed JSON (the reason goes to the log); 413 over --max-body;',
-      '405 for other methods; 404 for other paths; 500 when the store write fails, so Stripe retries.',
+      '405 for other methods; 404 for other paths; 503 while the database is unreachable (one line when it goes, one when it is back)',
+      'and 500 when a store write fails otherwise, so Stripe retries.',
       'Duplicates are answered 200 and counted, never stored twice.',
       'Forwards retry with backoff 1 s, 2 s, 4 s ... up to 5 minutes, and survive restarts.',
       'Several listeners may share one PostgreSQL database. Ctrl-C or SIGTERM drains and prints a summary.',
