@@ -169,12 +169,8 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
     },
     tokens() {
       tokenStore ??= (async () => {
-        const { openTokenStore, storeOptionsFrom } = await import('./store/index.js');
-        const poolSize = config.get('pool_size');
-        const store = await openTokenStore({
-          ...storeOptionsFrom(ctx),
-          poolSize: poolSize === undefined ? undefined : Number(poolSize),
-        });
+        const { configuredPoolSize, openTokenStore, storeOptionsFrom } = await import('./store/index.js');
+        const store = await openTokenStore({ ...storeOptionsFrom(ctx), poolSize: configuredPoolSize(config) });
         closers.push(() => store.close());
         return store;
       })();

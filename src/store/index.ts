@@ -66,6 +66,12 @@ export function checkStoreKind(kind: string | undefined): StoreKind {
   return value as StoreKind;
 }
 
+/** The configured pool size (flag, environment, .env, profile; checked by settings.ts), for every caller that opens a pool. */
+export function configuredPoolSize(config: { get(key: string): string | undefined }): number | undefined {
+  const value = config.get('pool_size');
+  return value === undefined ? undefined : Number(value);
+}
+
 export function poolSizeOf(options: Pick<OpenTokenStoreOptions, 'poolSize' | 'env'>): number | undefined {
   const raw = options.poolSize ?? (options.env.ATOM_STRIPE_POOL_SIZE ? Number(options.env.ATOM_STRIPE_POOL_SIZE) : undefined);
   if (raw === undefined) return undefined;

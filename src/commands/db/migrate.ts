@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
-import { loadStoreKeys, poolSizeOf, requireDatabaseUrl, storeOptionsFrom } from '../../store/index.js';
+import { configuredPoolSize, loadStoreKeys, poolSizeOf, requireDatabaseUrl, storeOptionsFrom } from '../../store/index.js';
 import type { AppliedMigration } from '../../store/migrations/index.js';
 import type { App } from '../app.js';
 import { describe } from '../help.js';
@@ -42,7 +42,7 @@ export async function run(_options: MigrateOptions, ctx: Context): Promise<void>
     const keys = await loadStoreKeys(ctx);
     const { openPgPool, migratePostgresTokens, describeDatabaseUrl, renamedDuplicates } = await import('../../store/postgres.js');
     location = describeDatabaseUrl(url);
-    const pool = await openPgPool(url, { poolSize: poolSizeOf({ env: ctx.env }) });
+    const pool = await openPgPool(url, { poolSize: poolSizeOf({ poolSize: configuredPoolSize(ctx.config), env: ctx.env }) });
     try {
       applied = await migratePostgresTokens(pool, keys.cipher, () => encrypted++);
       if (applied.some((m) => m.component === 'tokens' && m.version === 1)) renamed = await renamedDuplicates(pool);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { printRecords } from '../../io/output.js';
-import { poolSizeOf, requireDatabaseUrl, storeOptionsFrom } from '../../store/index.js';
+import { configuredPoolSize, poolSizeOf, requireDatabaseUrl, storeOptionsFrom } from '../../store/index.js';
 import type { MigrationStatus } from '../../store/migrations/index.js';
 import type { App } from '../app.js';
 import { describe } from '../help.js';
@@ -48,7 +48,7 @@ export async function run(_options: StatusOptions, ctx: Context): Promise<void> 
     }
   } else if (options.kind === 'postgres') {
     const { openPgPool, postgresTokensStatus } = await import('../../store/postgres.js');
-    const pool = await openPgPool(requireDatabaseUrl(options.databaseUrl), { poolSize: poolSizeOf({ env: ctx.env }) });
+    const pool = await openPgPool(requireDatabaseUrl(options.databaseUrl), { poolSize: poolSizeOf({ poolSize: configuredPoolSize(ctx.config), env: ctx.env }) });
     try {
       status = await postgresTokensStatus(pool);
       const table = await pool.query("SELECT to_regclass('stripe_oauth_tokens') IS NOT NULL AS present");

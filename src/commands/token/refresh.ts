@@ -102,8 +102,9 @@ export async function run(options: RefreshOptions, ctx: Context): Promise<void> 
     maxNetworkRetries: 0,
     logRequests: Boolean(ctx.globals.verbose || ctx.globals.debug),
   });
-  const { poolSizeOf } = await import('../../store/index.js');
-  const poolSize = poolSizeOf({ env: ctx.env });
+  // Lock slots are sized from the same pool size the store was opened with (--pool-size, env, profile).
+  const { configuredPoolSize, poolSizeOf } = await import('../../store/index.js');
+  const poolSize = poolSizeOf({ poolSize: configuredPoolSize(ctx.config), env: ctx.env });
   // The run began when the process did: a roll another run made after that came from an overlapping
   // run (cron started both at once), so this one does not roll that token again.
   const startedAt = new Date(ctx.now().getTime() - Math.round(process.uptime() * 1000));
