@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
-import { parsePort as parseAnyPort } from '../values.js';
+import { parseDuration, parsePort as parseAnyPort } from '../values.js';
 
 /** Stripe's only OAuth scopes. */
 export const SCOPES = ['read_write', 'read_only'] as const;
@@ -56,13 +56,11 @@ export function parsePort(value: string): number {
   return parseAnyPort(value, '--port');
 }
 
-/** Whole seconds, 1 to 86,400. */
+/** `--timeout`: a duration (`300`, `90s`, `5m`; bare numbers are seconds) up to 24 h, in seconds. */
 export function parseTimeoutSeconds(value: string): number {
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
-    throw new UsageError(`--timeout "${value}" must be a number of seconds between 1 and 86400`);
-  }
-  return seconds;
+  const ms = parseDuration(value, '--timeout');
+  if (ms > 86_400_000) throw new UsageError(`--timeout "${value}" must be at most 24h`);
+  return ms / 1000;
 }
 
 /**

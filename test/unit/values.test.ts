@@ -4,7 +4,7 @@ import { formatDuration, parseDuration, parsePort, parseRate, parseSize, parseWh
 import { parseDuration as parseMaxAge } from '../../src/oauth/duration.js';
 import { parseDuration as parseCheckTimeout } from '../../src/checks/engine.js';
 import { parseDuration as parseWebhookDuration, parsePort as parseListenPort } from '../../src/webhooks/parse.js';
-import { parsePort as parseCallbackPort } from '../../src/oauth/authorize.js';
+import { parsePort as parseCallbackPort, parseTimeoutSeconds } from '../../src/oauth/authorize.js';
 
 const usage = (fn: () => unknown, message: RegExp) => {
   expect(fn).toThrow(UsageError);
@@ -70,5 +70,14 @@ describe('one parser for every command', () => {
     usage(() => parseSize('lots'), /--max-body "lots" is not a size/);
     expect(urlProblem('ftp://x', ['http:', 'https:'], 'http://a')).toBe('must be a http or https URL, for example http://a');
     expect(urlProblem('nope', ['http:'], 'http://a')).toBe('is not a URL (for example http://a)');
+  });
+
+  it('parses connect --timeout as a duration, bare numbers in seconds, up to 24h', () => {
+    expect(parseTimeoutSeconds('300')).toBe(300);
+    expect(parseTimeoutSeconds('5m')).toBe(300);
+    expect(parseTimeoutSeconds('1500ms')).toBe(1.5);
+    usage(() => parseTimeoutSeconds('0'), /--timeout "0" is not a duration/);
+    usage(() => parseTimeoutSeconds('2d'), /--timeout "2d" must be at most 24h/);
+    usage(() => parseTimeoutSeconds('soon'), /--timeout "soon" is not a duration/);
   });
 });

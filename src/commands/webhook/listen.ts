@@ -7,6 +7,7 @@ import type { App } from '../app.js';
 import { collect, describe } from '../help.js';
 import { webhookSecrets } from './common.js';
 import type { IncomingEvent } from '../../webhooks/types.js';
+import { parseDuration } from '../../values.js';
 
 export interface ListenOptions {
   host: string;
@@ -50,7 +51,7 @@ export function define(noun: Command, app: App): Command {
     .option('--path <path>', 'the webhook path; other paths answer 404', '/webhooks')
     .option('--secret <whsec>', 'signing secret (repeatable, or comma-separated, for rotation); default STRIPE_WEBHOOK_SECRET or the profile', collect, [])
     .option('--skip-verify', 'accept unsigned events when no secret is configured (prints a warning)')
-    .option('--tolerance <seconds>', 'reject signatures older than this', '300')
+    .option('--tolerance <duration>', 'reject signatures older than this (300, 5m)', '300')
     .option('--events <types>', "only these types, Stripe's syntax: payment_intent.*,invoice.paid (repeatable)", collect)
     .option('--forward-to <url>', 'POST each stored event to this URL, with retries (default: the profile forward_to)')
     .option('--forward-secret <whsec>', 're-sign forwards with this secret (default: the first listen secret)')
@@ -91,7 +92,6 @@ export function define(noun: Command, app: App): Command {
         });
       }
       if (!/^\/\S*$/.test(flags.path)) throw new UsageError(`--path must start with /, not "${flags.path}"`);
-      if (!/^\d+$/.test(flags.tolerance)) throw new UsageError(`--tolerance must be whole seconds, not "${flags.tolerance}"`);
       const forwardTo = flags.forwardTo ?? ctx.config.get('forward_to');
       if (flags.forwardSecret) registerSecret(flags.forwardSecret);
       const scaleText = flags.backoffScale ?? ctx.env.ATOM_STRIPE_WEBHOOK_BACKOFF_SCALE;
@@ -104,7 +104,7 @@ export function define(noun: Command, app: App): Command {
           path: flags.path,
           secrets,
           skipVerify: Boolean(flags.skipVerify),
-          toleranceSeconds: Number(flags.tolerance),
+          toleranceSeconds: parseDuration(flags.tolerance, '--tolerance', { allowZero: true }) / 1000,
           eventTypes: parseEventTypes(flags.events),
           forwardTo: forwardTo ? parseTargetUrl(forwardTo, flags.forwardTo ? '--forward-to' : 'forward_to') : undefined,
           forwardSecret: flags.forwardSecret ?? secrets[0],
