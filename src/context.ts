@@ -1,6 +1,6 @@
 /**
- * The per-run Context: IO, config, log, clock, the Stripe client factory, the token store and the
- * prompter. Built once per run by src/cli.ts; tests build the same thing with buffers, a fixed clock
+ * The per-run Context: IO, config, log, clock, the Stripe client factory, the token and event
+ * stores and the prompter. Built once per run by src/cli.ts; tests build the same thing with buffers, a fixed clock
  * and the emulator's address (test/helpers/context.ts).
  */
 import type Stripe from 'stripe';
@@ -16,6 +16,8 @@ import { maskSecret, registerSecret } from './redact.js';
 import type { TokenRecord, TokenStore } from './store/types.js';
 import { isLiveKey, requestLine, type StripeClientOptions } from './stripe/client.js';
 import { createWriteSession, type WriteSession } from './stripe/writes.js';
+import type { EventStoreOptions } from './webhooks/open.js';
+import type { EventStore } from './webhooks/types.js';
 
 export interface GlobalOptions {
   profile?: string;
@@ -61,6 +63,11 @@ export interface Context {
   stripe(request?: StripeRequest): Promise<Stripe>;
   /** The chosen token store, opened once. */
   tokens(): Promise<TokenStore>;
+  /**
+   * The webhook event store, where the token store lives (webhooks/open.ts); opened once per
+   * writer-thread mode (`webhook listen` and `webhook replay` commit on one), closed with the Context.
+   */
+  events(options?: EventStoreOptions): Promise<EventStore>;
   /** A line on stderr with --verbose. */
   verbose(line: string): void;
   /**
@@ -108,6 +115,7 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
   const closers: Array<() => Promise<void> | void> = [];
   const clients = new Map<string, Stripe>();
   let tokenStore: Promise<TokenStore> | undefined;
+  const eventStores = new Map<string, Promise<EventStore>>();
   const output: OutputOptions = { format: parseFormat(globals.format, globals.json), fields: parseFields(globals.fields) };
   // Made on first use: a prompter holds stdin, and opening stdin costs every command a few ms.
   let prompter: Prompter | undefined;
@@ -175,6 +183,20 @@ export function createContext(runtime: Runtime, globals: GlobalOptions): Context
         return store;
       })();
       return tokenStore;
+    },
+    events(options = {}) {
+      const mode = String(options.writerThread ?? false);
+      let store = eventStores.get(mode);
+      if (!store) {
+        store = (async () => {
+          const { eventStoreLocation, openEventStoreAt } = await import('./webhooks/open.js');
+          const opened = await openEventStoreAt(eventStoreLocation(ctx), options);
+          closers.push(() => opened.close());
+          return opened;
+        })();
+        eventStores.set(mode, store);
+      }
+      return store;
     },
     async stripe(request = {}) {
       const account = request.account === undefined ? config.get('account') : request.account ?? undefined;

@@ -23,8 +23,7 @@ export interface WebhookStats {
 }
 
 export async function readWebhookStats(ctx: Context, since: Date, until: Date): Promise<WebhookStats> {
-  const { openEventStore } = await import('../webhooks/open.js');
-  const store = await openEventStore(ctx);
+  const store = await ctx.events();
   const [byStatus, attempts, byType] = await Promise.all([
     store.countsByStatus(),
     store.attemptSummary(since, until),

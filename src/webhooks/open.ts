@@ -1,11 +1,13 @@
 /**
  * Opens the event store where the token store lives: the same SQLite file, or the same PostgreSQL
  * database. With the keychain token store, events go to the default SQLite file (a keychain is no
- * place for an event log). For `metrics` and `health`: `openEventStore(ctx)` and the read API in
- * types.ts (countsByStatus, attemptSummary, countsByType, list({ status: ['dead'] })).
+ * place for an event log). Commands reach it through `ctx.events()`, which opens it once per run
+ * and closes it with the Context; `metrics` and `health` use the read API in types.ts
+ * (countsByStatus, attemptSummary, countsByType, list({ status: ['dead'] })).
  */
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import type { SqliteEventStoreOptions } from './sqlite-store.js';
 import type { EventStore } from './types.js';
 
 export interface EventStoreLocation {
@@ -29,7 +31,10 @@ export function eventStoreLocation(ctx: Pick<Context, 'config'>): EventStoreLoca
   return { kind: 'sqlite', file: ctx.config.get('database_file') || ctx.config.paths.databaseFile };
 }
 
-export async function openEventStoreAt(location: EventStoreLocation, options: { writerThread?: boolean | 'background' } = {}): Promise<EventStore> {
+/** What the SQLite event store takes at open (postgres takes none): see SqliteEventStoreOptions. */
+export type EventStoreOptions = SqliteEventStoreOptions;
+
+export async function openEventStoreAt(location: EventStoreLocation, options: EventStoreOptions = {}): Promise<EventStore> {
   if (location.kind === 'postgres') {
     const { openPostgresEventStore } = await import('./postgres-store.js');
     const url = new URL(location.databaseUrl!);
@@ -37,11 +42,4 @@ export async function openEventStoreAt(location: EventStoreLocation, options: { 
   }
   const { openSqliteEventStore } = await import('./sqlite-store.js');
   return openSqliteEventStore(location.file!, options);
-}
-
-/** Opens the store once per run and closes it with the Context. */
-export async function openEventStore(ctx: Context, options: { writerThread?: boolean | 'background' } = {}): Promise<EventStore> {
-  const store = await openEventStoreAt(eventStoreLocation(ctx), options);
-  ctx.onClose(() => store.close());
-  return store;
 }

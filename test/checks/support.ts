@@ -107,9 +107,8 @@ export interface SeedEvent {
 /** Stores webhook events (and their forward attempts) where the CLI of this home will look. */
 export async function seedWebhookEvents(env: Env, events: SeedEvent[], now = new Date()): Promise<void> {
   const { ctx } = testContext({ env });
-  const { openEventStore } = await import('../../src/webhooks/open.js');
   try {
-    const store = await openEventStore(ctx);
+    const store = await ctx.events();
     let index = 0;
     for (const event of events) {
       const eventId = `evt_seed_${Date.now().toString(36)}_${index++}`;

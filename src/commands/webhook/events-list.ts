@@ -65,8 +65,7 @@ export function define(noun: Command, app: App): Command {
 }
 
 export async function run(options: EventsListOptions, ctx: Context): Promise<void> {
-  const { openEventStore } = await import('../../webhooks/open.js');
-  const store = await openEventStore(ctx);
+  const store = await ctx.events();
   const writer = createRecordWriter(ctx.io, EVENT_COLUMNS, ctx.output);
   for await (const event of store.list(options)) writer.write(eventRecord(event));
   await writer.end();

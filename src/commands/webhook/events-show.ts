@@ -56,8 +56,7 @@ const ATTEMPT_COLUMNS: Column<DeliveryAttempt>[] = [
 ];
 
 export async function run(options: EventsShowOptions, ctx: Context): Promise<void> {
-  const { openEventStore } = await import('../../webhooks/open.js');
-  const store = await openEventStore(ctx);
+  const store = await ctx.events();
   const event = await store.get(options.eventId, options.account);
   if (!event) {
     throw new NotFoundError(`event ${options.eventId} is not in the store (${store.kind} ${store.location})`, {

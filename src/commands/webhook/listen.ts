@@ -146,11 +146,10 @@ export function eventJsonLine(event: IncomingEvent, body: unknown): string {
 }
 
 export async function run(options: ListenOptions, ctx: Context): Promise<void> {
-  const { openEventStore } = await import('../../webhooks/open.js');
   const { startListener } = await import('../../webhooks/listener.js');
   const { summarize } = await import('../../webhooks/summary.js');
   const stripe = options.poll ? await ctx.stripe() : undefined;
-  const store = await openEventStore(ctx, { writerThread: !options.poll });
+  const store = await ctx.events({ writerThread: !options.poll });
 
   if (!options.poll && options.skipVerify) {
     ctx.io.err('warning: --skip-verify: accepting events without checking their signatures; anyone who can reach the port can inject events');

@@ -138,9 +138,8 @@ async function fetchFromStripe(ctx: Context, store: import('../../webhooks/types
 }
 
 export async function run(options: ReplayOptions, ctx: Context): Promise<void> {
-  const { openEventStore } = await import('../../webhooks/open.js');
   // Attempt records commit on a writer thread (SQLite): history writes then cost deliveries nothing.
-  const store = await openEventStore(ctx, { writerThread: options.dryRun ? undefined : 'background' });
+  const store = await ctx.events({ writerThread: options.dryRun ? undefined : 'background' });
   const status: EventStatus[] = [...(options.failed ? (['failed'] as const) : []), ...(options.dead ? (['dead'] as const) : [])];
   const filter: EventFilter = {
     eventIds: options.eventIds.length ? options.eventIds : undefined,

@@ -60,13 +60,12 @@ export function define(noun: Command, app: App): Command {
 export async function run(options: TriggerOptions, ctx: Context): Promise<void> {
   const { sampleEvent } = await import('../../webhooks/samples.js');
   const { createDeliverer } = await import('../../webhooks/deliver.js');
-  const { openEventStore } = await import('../../webhooks/open.js');
   const nowSeconds = () => Math.floor(ctx.now().getTime() / 1000);
   const event = sampleEvent(options.type, { created: nowSeconds(), account: options.account })!;
   const payload = Buffer.from(JSON.stringify(event, null, 2));
   if (!options.secret) ctx.io.err('warning: sending unsigned: no --secret and no STRIPE_WEBHOOK_SECRET');
 
-  const store = await openEventStore(ctx);
+  const store = await ctx.events();
   const receivedAt = ctx.now();
   const deliverer = await createDeliverer({ nowSeconds, maxSockets: 1 });
   ctx.onClose(() => deliverer.close());
