@@ -24,7 +24,7 @@ import type { Context } from '../context.js';
 import { isStripeError, NotFoundError, UsageError } from '../errors.js';
 import { ConflictError, type DecryptError } from '../store/errors.js';
 import type { TokenChanges, TokenRecord, TokenStore } from '../store/types.js';
-import { createRateLimiter, sleep, type RateLimiter } from './rate-limiter.js';
+import { createRateLimiter, sleep, type RateLimiter } from '../util/rate-limiter.js';
 
 export interface RefreshOptions {
   userId?: string;

@@ -4,6 +4,7 @@
  * recording does not cap throughput); a 2xx marks the event forwarded.
  */
 import { maskUrlCredentials } from '../redact.js';
+import { createRateLimiter } from '../util/rate-limiter.js';
 import type { Deliverer, Delivery } from './deliver.js';
 import { isSuccess, type AttemptResult, type EventStore, type StoredEvent } from './types.js';
 
@@ -32,8 +33,7 @@ export async function replayEvents(events: AsyncIterable<StoredEvent> | Iterable
   // The attempts table keeps where, never a password in the URL.
   const storedTarget = maskUrlCredentials(config.target);
   const recorder = attemptRecorder(config.store);
-  const started = performance.now();
-  let sent = 0;
+  const limiter = createRateLimiter({ rate: config.ratePerSecond ?? 0 });
   // One shared iterator: each worker pulls the next event, so at most `concurrency` are in flight.
   // An array is pulled directly; an async source (the store, page by page) through one promise
   // chain, because an async iterator must not be asked for its next item before the last settled.
@@ -52,14 +52,10 @@ export async function replayEvents(events: AsyncIterable<StoredEvent> | Iterable
       const item = await pull();
       if (item.done) return;
       const event = item.value;
-      if (config.signal.aborted) {
+      // Interrupted before its slot came: not attempted.
+      if (config.signal.aborted || !(await limiter.acquire(config.signal).then(() => true, () => false))) {
         outcome.skipped++;
         continue;
-      }
-      if (config.ratePerSecond) {
-        const slot = started + (sent++ * 1000) / config.ratePerSecond;
-        const wait = slot - performance.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       }
       const delivery = await config.deliverer.deliver(config.target, event.payload, config.secret, { signal: config.signal });
       const ok = isSuccess(delivery.statusCode);

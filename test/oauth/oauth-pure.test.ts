@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { authorizeUrl, connectBase, newState, parsePasted, parseScope, resolveRedirectUri } from '../../src/oauth/authorize.js';
 import { browserCommand, launchArgs } from '../../src/oauth/browser.js';
 import { formatDuration, parseDuration } from '../../src/oauth/duration.js';
-import { createRateLimiter } from '../../src/oauth/rate-limiter.js';
 import { classify, lockSlots, plan, rollIdempotencyKey } from '../../src/oauth/refresh.js';
 import type { TokenRecord, TokenStore } from '../../src/store/types.js';
 
@@ -83,29 +82,6 @@ describe('durations', () => {
     expect(parseDuration('2w')).toBe(1_209_600_000);
     expect(() => parseDuration('soon')).toThrow(/--max-age "soon" is not a duration/);
     expect(formatDuration(604_800_000)).toBe('1w');
-  });
-});
-
-describe('rate limiter', () => {
-  it('spaces requests at the rate and makes every worker wait after a 429 pause', async () => {
-    let clock = 0;
-    const waits: number[] = [];
-    const limiter = createRateLimiter({ rate: 20, now: () => clock, sleep: async (ms) => void waits.push(ms) });
-    for (let index = 0; index < 4; index++) await limiter.acquire();
-    expect(waits).toEqual([50, 100, 150]);
-    clock = 1000;
-    waits.length = 0;
-    limiter.pause(2000);
-    await limiter.acquire();
-    await limiter.acquire();
-    expect(waits).toEqual([2000, 2050]);
-  });
-
-  it('does not wait with rate 0', async () => {
-    const waits: number[] = [];
-    const limiter = createRateLimiter({ rate: 0, now: () => 0, sleep: async (ms) => void waits.push(ms) });
-    for (let index = 0; index < 100; index++) await limiter.acquire();
-    expect(waits).toEqual([]);
   });
 });
 
