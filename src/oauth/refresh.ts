@@ -24,6 +24,7 @@ import type { Context } from '../context.js';
 import { isStripeError, NotFoundError, UsageError } from '../errors.js';
 import { ConflictError, type DecryptError } from '../store/errors.js';
 import type { TokenChanges, TokenRecord, TokenStore } from '../store/types.js';
+import { createBatcher } from '../util/batcher.js';
 import { createRateLimiter, sleep, type RateLimiter } from '../util/rate-limiter.js';
 
 export interface RefreshOptions {
@@ -116,35 +117,20 @@ type Update = (userId: string, expectedVersion: number, changes: TokenChanges) =
 export function verifyWriter(store: TokenStore, maxItems = 100, maxDelayMs = 25): { update: Update; flush(): void } {
   const db = (store as { db?: { transaction(fn: () => void): { immediate(): void } } }).db;
   if (store.kind !== 'sqlite' || !db) return { update: (userId, version, changes) => store.update(userId, version, changes), flush() {} };
-  let queue: Array<{ args: [string, number, TokenChanges]; resolve: (record: Promise<TokenRecord>) => void }> = [];
-  let timer: NodeJS.Timeout | undefined;
-  const flush = () => {
-    clearTimeout(timer);
-    timer = undefined;
-    const batch = queue;
-    queue = [];
-    if (!batch.length) return;
-    const results: Array<Promise<TokenRecord>> = [];
-    try {
+  const batcher = createBatcher<Parameters<Update>, PromiseSettledResult<TokenRecord>>(
+    (batch) => {
+      const results: Array<Promise<TokenRecord>> = [];
+      // Throws when the batch's transaction fails as a whole (busy): every write reports it.
       db.transaction(() => {
-        for (const item of batch) results.push(store.update(...item.args));
+        for (const args of batch) results.push(store.update(...args));
       }).immediate();
-    } catch (error) {
-      // The batch's transaction failed as a whole (busy): every write reports it.
-      for (const item of batch) item.resolve(Promise.reject(error));
-      return;
-    }
-    batch.forEach((item, index) => item.resolve(results[index]));
-  };
-  return {
-    update(...args) {
-      return new Promise<TokenRecord>((resolve) => {
-        queue.push({ args, resolve: (record) => resolve(record) });
-        if (queue.length >= maxItems) flush();
-        else timer ??= setTimeout(flush, maxDelayMs);
-      });
+      return Promise.allSettled(results);
     },
-    flush,
+    { maxBatch: maxItems, windowMs: maxDelayMs },
+  );
+  return {
+    update: (...args) => batcher.submit(args).then((settled) => (settled.status === 'fulfilled' ? settled.value : Promise.reject(settled.reason))),
+    flush: () => batcher.flush(),
   };
 }
 

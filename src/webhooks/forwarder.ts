@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../log.js';
 import { maskUrlCredentials } from '../redact.js';
-import { createBatcher } from './batcher.js';
+import { createBatcher } from '../util/batcher.js';
 import type { Deliverer } from './deliver.js';
 import { backoffMs } from './parse.js';
 import { isSuccess, type AttemptResult, type EventStore, type StoredEvent } from './types.js';

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type Stripe from 'stripe';
 import { TemporaryError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { createBatcher } from './batcher.js';
+import { createBatcher } from '../util/batcher.js';
 import { createDeliverer, type Deliverer } from './deliver.js';
 import { startForwarder, type Forwarder } from './forwarder.js';
 import { typeMatcher } from './parse.js';

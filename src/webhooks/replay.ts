@@ -4,6 +4,7 @@
  * recording does not cap throughput); a 2xx marks the event forwarded.
  */
 import { maskUrlCredentials } from '../redact.js';
+import { createBatcher } from '../util/batcher.js';
 import { createRateLimiter } from '../util/rate-limiter.js';
 import type { Deliverer, Delivery } from './deliver.js';
 import { isSuccess, type AttemptResult, type EventStore, type StoredEvent } from './types.js';
@@ -92,35 +93,21 @@ export async function replayEvents(events: AsyncIterable<StoredEvent> | Iterable
  * close() commits what is left and waits for every commit.
  */
 function attemptRecorder(store: EventStore, windowMs = 250, maxBatch = 1000) {
-  let batch: AttemptResult[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  const commits = new Set<Promise<void>>();
   let error: unknown;
-  const flush = () => {
-    clearTimeout(timer);
-    timer = undefined;
-    if (!batch.length) return;
-    const results = batch;
-    batch = [];
-    const commit = store.recordAttempts(results).then(
-      () => undefined,
-      (failure: unknown) => {
-        error ??= failure;
-      },
-    );
-    commits.add(commit);
-    void commit.finally(() => commits.delete(commit));
-  };
+  const batcher = createBatcher<AttemptResult, void>(
+    (results) =>
+      store.recordAttempts(results).then(
+        () => [],
+        (failure: unknown) => {
+          error ??= failure;
+          return [];
+        },
+      ),
+    { windowMs, maxBatch, maxInFlight: Infinity },
+  );
   return {
-    add(result: AttemptResult) {
-      batch.push(result);
-      if (batch.length >= maxBatch) flush();
-      else timer ??= setTimeout(flush, windowMs);
-    },
-    async close() {
-      flush();
-      while (commits.size) await Promise.all([...commits]);
-    },
+    add: (result: AttemptResult) => batcher.add(result),
+    close: () => batcher.drain(),
     get error() {
       return error;
     },

@@ -8,7 +8,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
-import { createBatcher } from '../../src/webhooks/batcher.js';
 import { openPostgresEventStore } from '../../src/webhooks/postgres-store.js';
 import { openSqliteEventStore } from '../../src/webhooks/sqlite-store.js';
 import type { EventStore, IncomingEvent } from '../../src/webhooks/types.js';
@@ -216,29 +215,4 @@ describe('postgres database', () => {
   const url = new URL(ADMIN_URL);
   url.pathname = `/${database}`;
   describeEventStore('postgres', () => openPostgresEventStore(url.toString(), database));
-});
-
-describe('group commit', () => {
-  it('flushes everything submitted in one turn as one batch, and settles each only after it', async () => {
-    const batches: number[][] = [];
-    let committed = false;
-    const batcher = createBatcher<number, string>(async (items) => {
-      batches.push(items);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      committed = true;
-      return items.map((item) => `ok ${item}`);
-    });
-    const results = await Promise.all([1, 2, 3].map((n) => batcher.submit(n).then((value) => ({ value, committed }))));
-    expect(batches).toEqual([[1, 2, 3]]);
-    expect(results).toEqual([1, 2, 3].map((n) => ({ value: `ok ${n}`, committed: true })));
-  });
-
-  it('rejects every item of a failed batch', async () => {
-    const batcher = createBatcher<number, void>(async () => {
-      throw new Error('disk full');
-    });
-    const outcomes = await Promise.allSettled([batcher.submit(1), batcher.submit(2)]);
-    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
-    await batcher.drain();
-  });
 });

@@ -9,7 +9,11 @@
  */
 export interface Batcher<T, R> {
   submit(item: T): Promise<R>;
-  /** Resolves when everything submitted so far has been flushed. */
+  /** Queues a record nobody waits for, without a promise for it (the flush handles its own failure). */
+  add(item: T): void;
+  /** Starts the commit of what is queued now instead of at the end of the window. */
+  flush(): void;
+  /** Commits what is queued and resolves when everything submitted so far has been flushed. */
   drain(): Promise<void>;
   readonly pending: number;
 }
@@ -20,7 +24,7 @@ export interface BatcherOptions {
   /**
    * Wait this long for more items before a flush. 0 (the default) flushes on the next turn: right
    * for acknowledgements, which wait on it. Records nobody waits for (replay attempts) take a window,
-   * so a synchronous fsync does not run once per handful of deliveries.
+   * so a synchronous fsync does not run once per handful of deliveries. A full batch does not wait.
    */
   windowMs?: number;
 }
@@ -29,9 +33,11 @@ export function createBatcher<T, R>(flush: (items: T[]) => Promise<R[]>, options
   const maxBatch = options.maxBatch ?? 1000;
   const maxInFlight = options.maxInFlight ?? 1;
   const windowMs = options.windowMs ?? 0;
-  let queue: Array<{ item: T; resolve: (value: R) => void; reject: (error: unknown) => void }> = [];
+  type Entry = { item: T; resolve: (value: R) => void; reject: (error: unknown) => void };
+  let queue: Entry[] = [];
   const inFlight = new Set<Promise<void>>();
   let scheduled = false;
+  let windowTimer: NodeJS.Timeout | undefined;
 
   const flushOne = () => {
     const batch = queue.slice(0, maxBatch);
@@ -50,27 +56,40 @@ export function createBatcher<T, R>(flush: (items: T[]) => Promise<R[]>, options
     inFlight.add(task);
   };
 
+  const fire = () => {
+    clearTimeout(windowTimer);
+    windowTimer = undefined;
+    scheduled = false;
+    while (queue.length && inFlight.size < maxInFlight) flushOne();
+  };
+
   const schedule = () => {
     if (scheduled || inFlight.size >= maxInFlight) return;
     scheduled = true;
-    const fire = () => {
-      scheduled = false;
-      while (queue.length && inFlight.size < maxInFlight) flushOne();
-    };
     // setImmediate, not a microtask: requests whose bodies arrived in this same turn join the batch.
-    if (windowMs > 0 && queue.length < maxBatch) setTimeout(fire, windowMs);
+    if (windowMs > 0 && queue.length < maxBatch) windowTimer = setTimeout(fire, windowMs);
     else setImmediate(fire);
+  };
+
+  const enqueue = (entry: Entry) => {
+    queue.push(entry);
+    if (windowTimer && queue.length >= maxBatch) fire();
+    else schedule();
   };
 
   return {
     submit(item) {
-      return new Promise<R>((resolve, reject) => {
-        queue.push({ item, resolve, reject });
-        schedule();
-      });
+      return new Promise<R>((resolve, reject) => enqueue({ item, resolve, reject }));
+    },
+    add(item) {
+      enqueue({ item, resolve: ignore, reject: ignore });
+    },
+    flush() {
+      if (windowTimer) fire();
     },
     async drain() {
       while (queue.length || inFlight.size || scheduled) {
+        if (windowTimer) fire();
         if (inFlight.size) await Promise.all([...inFlight]);
         else await new Promise((resolve) => setImmediate(resolve));
       }
@@ -80,3 +99,5 @@ export function createBatcher<T, R>(flush: (items: T[]) => Promise<R[]>, options
     },
   };
 }
+
+const ignore = () => {};
