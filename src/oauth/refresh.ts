@@ -21,7 +21,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { Context } from '../context.js';
-import { isStripeError, NotFoundError, UsageError } from '../errors.js';
+import { ExitCode, exitCodeFor, isStripeError, NotFoundError, UsageError } from '../errors.js';
 import { ConflictError, type DecryptError } from '../store/errors.js';
 import type { TokenChanges, TokenRecord, TokenStore } from '../store/types.js';
 import { createBatcher } from '../util/batcher.js';
@@ -136,30 +136,19 @@ export function verifyWriter(store: TokenStore, maxItems = 100, maxDelayMs = 25)
 
 type ErrorKind = 'auth' | 'invalid_grant' | 'rate' | 'temporary' | 'failed';
 
+/**
+ * Derived from the one exit-code map (exitCodeFor), plus the two answers refresh treats apart: a
+ * refused grant (re-read before the token is marked) and a 429 (the whole run pauses). Only Stripe's
+ * answer refuses a token: a local error with the auth exit code is a failure, not needs_reconnect.
+ */
 export function classify(error: unknown): ErrorKind {
   if (isStripeError(error)) {
-    const status = error.statusCode ?? 0;
-    switch (error.type) {
-      case 'StripeAuthenticationError':
-      case 'StripePermissionError':
-        return 'auth';
-      case 'StripeInvalidGrantError':
-        return 'invalid_grant';
-      case 'StripeRateLimitError':
-        return 'rate';
-      case 'StripeConnectionError':
-      case 'StripeAPIError':
-        return 'temporary';
-      default:
-        if (status === 401 || status === 403) return 'auth';
-        if (status === 429) return 'rate';
-        if (status >= 500) return 'temporary';
-        return 'failed';
-    }
+    if (error.type === 'StripeInvalidGrantError') return 'invalid_grant';
+    if (error.type === 'StripeRateLimitError' || error.statusCode === 429) return 'rate';
   }
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'EAI_AGAIN') return 'temporary';
-  if (error instanceof Error && 'exitCode' in error && (error as { exitCode: number }).exitCode === 5) return 'temporary';
+  const code = exitCodeFor(error);
+  if (code === ExitCode.temporary) return 'temporary';
+  if (code === ExitCode.auth && isStripeError(error)) return 'auth';
   return 'failed';
 }
 

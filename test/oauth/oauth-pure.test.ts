@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { authorizeUrl, connectBase, newState, parsePasted, parseScope, resolveRedirectUri } from '../../src/oauth/authorize.js';
 import { browserCommand, launchArgs } from '../../src/oauth/browser.js';
 import { formatDuration, parseDuration } from '../../src/oauth/duration.js';
+import { AuthError, TemporaryError } from '../../src/errors.js';
 import { classify, lockSlots, plan, rollIdempotencyKey } from '../../src/oauth/refresh.js';
 import type { TokenRecord, TokenStore } from '../../src/store/types.js';
 
@@ -132,5 +133,10 @@ describe('refresh planning', () => {
     expect(classify(stripeError('StripeRateLimitError', 429))).toBe('rate');
     expect(classify(stripeError('StripeAPIError', 500))).toBe('temporary');
     expect(classify(stripeError('StripeInvalidRequestError', 400))).toBe('failed');
+    expect(classify(stripeError('StripeInvalidRequestError', 404))).toBe('failed');
+    expect(classify(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toBe('temporary');
+    expect(classify(new TemporaryError('pool exhausted'))).toBe('temporary');
+    // A local error with the auth exit code does not refuse the token.
+    expect(classify(new AuthError('keychain locked'))).toBe('failed');
   });
 });
