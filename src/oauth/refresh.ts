@@ -25,6 +25,7 @@ import { ExitCode, exitCodeFor, isStripeError, NotFoundError, UsageError } from 
 import { ConflictError, type DecryptError } from '../store/errors.js';
 import type { TokenChanges, TokenRecord, TokenStore } from '../store/types.js';
 import { createBatcher } from '../util/batcher.js';
+import { forEachConcurrent } from '../util/concurrency.js';
 import { createRateLimiter, sleep, type RateLimiter } from '../util/rate-limiter.js';
 
 export interface RefreshOptions {
@@ -288,20 +289,14 @@ class RefreshRun {
     const results: RefreshResult[] = new Array(records.length);
     /** Verify outcomes still being written; each settles into its slot of `results`. */
     const recording: Array<Promise<void>> = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < records.length) {
-        if (this.ctx.signal.aborted) {
-          this.interrupted = true;
-          return;
-        }
-        const index = next++;
-        const settle = (outcome: RefreshResult) => void (results[index] = outcome);
-        await this.process(records[index], settle, recording);
+    await forEachConcurrent(records, this.options.concurrency, async (record, index) => {
+      if (this.ctx.signal.aborted) {
+        this.interrupted = true;
+        return;
       }
-    };
-    const workers = Math.max(1, Math.min(this.options.concurrency, records.length));
-    await Promise.all(Array.from({ length: workers }, worker));
+      const settle = (outcome: RefreshResult) => void (results[index] = outcome);
+      await this.process(record, settle, recording);
+    });
     this.verifyWrites.flush();
     await Promise.all(recording);
     const done = [...results.filter(Boolean), ...unreadable];

@@ -5,6 +5,7 @@
  */
 import { maskUrlCredentials } from '../redact.js';
 import { createBatcher } from '../util/batcher.js';
+import { forEachConcurrent } from '../util/concurrency.js';
 import { createRateLimiter } from '../util/rate-limiter.js';
 import type { Deliverer, Delivery } from './deliver.js';
 import { isSuccess, type AttemptResult, type EventStore, type StoredEvent } from './types.js';
@@ -35,48 +36,31 @@ export async function replayEvents(events: AsyncIterable<StoredEvent> | Iterable
   const storedTarget = maskUrlCredentials(config.target);
   const recorder = attemptRecorder(config.store);
   const limiter = createRateLimiter({ rate: config.ratePerSecond ?? 0 });
-  // One shared iterator: each worker pulls the next event, so at most `concurrency` are in flight.
-  // An array is pulled directly; an async source (the store, page by page) through one promise
-  // chain, because an async iterator must not be asked for its next item before the last settled.
-  let pull: () => Promise<IteratorResult<StoredEvent>> | IteratorResult<StoredEvent>;
-  if (Symbol.asyncIterator in events) {
-    const iterator = events[Symbol.asyncIterator]();
-    let pulling: Promise<IteratorResult<StoredEvent>> = Promise.resolve({ done: false, value: undefined as never });
-    pull = () => (pulling = pulling.then(() => iterator.next()));
-  } else {
-    const iterator = events[Symbol.iterator]();
-    pull = () => iterator.next();
-  }
-
-  const worker = async () => {
-    for (;;) {
-      const item = await pull();
-      if (item.done) return;
-      const event = item.value;
-      // Interrupted before its slot came: not attempted.
-      if (config.signal.aborted || !(await limiter.acquire(config.signal).then(() => true, () => false))) {
-        outcome.skipped++;
-        continue;
-      }
-      const delivery = await config.deliverer.deliver(config.target, event.payload, config.secret, { signal: config.signal });
-      const ok = isSuccess(delivery.statusCode);
-      if (ok) outcome.delivered++;
-      else outcome.failed++;
-      config.onResult?.(event, delivery);
-      recorder.add({
-        row: event.row,
-        kind: 'replay',
-        target: storedTarget,
-        statusCode: delivery.statusCode,
-        durationMs: delivery.durationMs,
-        error: delivery.error,
-        attemptedAt: config.now(),
-        next: ok ? { status: 'forwarded', nextAttemptAt: null, lastError: null, countAttempt: false } : undefined,
-      });
+  const deliverOne = async (event: StoredEvent) => {
+    // Interrupted before its slot came: not attempted.
+    if (config.signal.aborted || !(await limiter.acquire(config.signal).then(() => true, () => false))) {
+      outcome.skipped++;
+      return;
     }
+    const delivery = await config.deliverer.deliver(config.target, event.payload, config.secret, { signal: config.signal });
+    const ok = isSuccess(delivery.statusCode);
+    if (ok) outcome.delivered++;
+    else outcome.failed++;
+    config.onResult?.(event, delivery);
+    recorder.add({
+      row: event.row,
+      kind: 'replay',
+      target: storedTarget,
+      statusCode: delivery.statusCode,
+      durationMs: delivery.durationMs,
+      error: delivery.error,
+      attemptedAt: config.now(),
+      next: ok ? { status: 'forwarded', nextAttemptAt: null, lastError: null, countAttempt: false } : undefined,
+    });
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, config.concurrency) }, worker));
+    // At most `concurrency` in flight; an interrupted run still pulls the rest, counting it skipped.
+    await forEachConcurrent(events, config.concurrency, deliverOne);
   } finally {
     // Every attempt made is recorded before this returns, interrupted or not.
     await recorder.close();
