@@ -15,6 +15,14 @@ export interface Spinner {
   stop(): void;
 }
 
+/** A one-line bar of done/total on stderr. */
+export interface Progress {
+  /** Redraws at most every 100 ms, and always when the total is reached. */
+  update(done: number, failed?: number): void;
+  /** Ends the bar's line. */
+  finish(): void;
+}
+
 export interface IO {
   stdout: Writable;
   stderr: Writable;
@@ -34,6 +42,8 @@ export interface IO {
   err(line: string): void;
   /** A spinner on stderr when it is a TTY; a no-op otherwise. */
   spinner(text: string): Promise<Spinner>;
+  /** A progress bar on stderr when it is a TTY and not under CI; a no-op otherwise. */
+  progress(total: number): Progress;
 }
 
 export interface IOOptions {
@@ -49,6 +59,24 @@ export interface IOOptions {
 }
 
 const noopSpinner: Spinner = { update() {}, succeed() {}, fail() {}, stop() {} };
+const noopProgress: Progress = { update() {}, finish() {} };
+
+function progressBar(stderr: Writable, total: number, width = 30): Progress {
+  let last = 0;
+  return {
+    update(done, failed = 0) {
+      const now = performance.now();
+      if (done < total && now - last < 100) return;
+      last = now;
+      // The total is counted before the work; the work can shrink meanwhile, never overflow the bar.
+      const filled = Math.min(width, Math.round((done / Math.max(total, done)) * width));
+      stderr.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}${failed ? ` (${failed} failed)` : ''}`);
+    },
+    finish() {
+      stderr.write('\n');
+    },
+  };
+}
 
 export function createIO(options: IOOptions): IO {
   const color =
@@ -87,6 +115,9 @@ export function createIO(options: IOOptions): IO {
         fail: (done) => void spinner.fail(done),
         stop: () => void spinner.stop(),
       };
+    },
+    progress(total) {
+      return options.isStderrTTY && !isCI ? progressBar(options.stderr, total) : noopProgress;
     },
   };
   return io;

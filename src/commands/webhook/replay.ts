@@ -197,7 +197,7 @@ export async function run(options: ReplayOptions, ctx: Context): Promise<void> {
   const { replayEvents } = await import('../../webhooks/replay.js');
   const deliverer = await createDeliverer({ nowSeconds: () => Math.floor(ctx.now().getTime() / 1000), maxSockets: options.concurrency });
   ctx.onClose(() => deliverer.close());
-  const progress = progressBar(ctx, total);
+  const progress = ctx.io.progress(total);
   let done = 0;
   let failed = 0;
   const outcome = await replayEvents(events, {
@@ -234,28 +234,4 @@ export async function run(options: ReplayOptions, ctx: Context): Promise<void> {
       hint: 'see webhook events show EVT_ID for each attempt',
     });
   }
-}
-
-/** A one-line progress bar on stderr, only on a TTY. */
-function progressBar(ctx: Context, total: number) {
-  const enabled = ctx.io.isStderrTTY && !ctx.env.CI;
-  let last = 0;
-  const draw = (done: number, failed: number) => {
-    const width = 30;
-    // The total was counted before the run; the selection can shrink meanwhile, never overflow the bar.
-    const filled = Math.min(width, Math.round((done / Math.max(total, done)) * width));
-    ctx.io.stderr.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}${failed ? ` (${failed} failed)` : ''}`);
-  };
-  return {
-    update(done: number, failed: number) {
-      if (!enabled) return;
-      const now = performance.now();
-      if (done < total && now - last < 100) return;
-      last = now;
-      draw(done, failed);
-    },
-    finish() {
-      if (enabled) ctx.io.stderr.write('\n');
-    },
-  };
 }
