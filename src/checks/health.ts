@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { Context } from '../context.js';
 import { SETTINGS, settingProblem } from '../config/settings.js';
 import { formatError } from '../errors.js';
-import type { TokenRecord, TokenStore } from '../store/types.js';
+import type { TokenRecord } from '../store/types.js';
 import { ago } from './time.js';
 import { fail, pass, skip, warn, type Check, type CheckContext, type CheckOutcome } from './types.js';
 import { readWebhookStats } from './webhook-stats.js';
@@ -64,21 +64,6 @@ async function probePostgres(url: string, timeoutMs: number): Promise<{ current:
   }
 }
 
-async function schemaOf(store: TokenStore): Promise<{ current: number; latest: number } | undefined> {
-  const withDb = store as TokenStore & { db?: import('better-sqlite3').Database; pool?: import('pg').Pool };
-  if (withDb.db) {
-    const { sqliteTokensStatus } = await import('../store/sqlite.js');
-    const status = sqliteTokensStatus(withDb.db);
-    return { current: status.current, latest: status.latest };
-  }
-  if (withDb.pool) {
-    const { postgresTokensStatus } = await import('../store/postgres.js');
-    const status = await postgresTokensStatus(withDb.pool);
-    return { current: status.current, latest: status.latest };
-  }
-  return undefined;
-}
-
 export const storeCheck: Check = {
   id: 'store',
   title: 'Token store reachable, migrations current',
@@ -97,7 +82,7 @@ export const storeCheck: Check = {
     }
     const store = await ctx.tokens();
     const records = await store.list();
-    const schema = await schemaOf(store);
+    const schema = await store.schemaStatus();
     const data: Record<string, unknown> = { kind: store.kind, location: store.location, connections: records.length };
     if (schema) Object.assign(data, { schema_version: schema.current, schema_latest: schema.latest });
     if (schema && schema.current < schema.latest) {

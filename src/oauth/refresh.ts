@@ -108,25 +108,17 @@ class Semaphore {
 type Update = (userId: string, expectedVersion: number, changes: TokenChanges) => Promise<TokenRecord>;
 
 /**
- * Verify results (last_verified_at, needs_reconnect) are written in batches: on sqlite every
+ * Verify results (last_verified_at, needs_reconnect) are written in batches on sqlite: there every
  * commit is an fsync that blocks the event loop (better-sqlite3 is synchronous), so 1,000 separate
- * writes would stall every request in flight. A batch runs the store's own CAS updates inside one
- * IMMEDIATE transaction (they nest as savepoints, so a lost CAS rolls back only itself) and pays
- * one fsync. Rolls never go through here: each new token is committed on its own, at once.
- * Other stores write directly.
+ * writes would stall every request in flight. A batch is one store.updateMany: one IMMEDIATE
+ * transaction and one fsync, where a lost CAS rolls back only itself. Rolls never go through here:
+ * each new token is committed on its own, at once. Other stores write directly.
  */
 export function verifyWriter(store: TokenStore, maxItems = 100, maxDelayMs = 25): { update: Update; flush(): void } {
-  const db = (store as { db?: { transaction(fn: () => void): { immediate(): void } } }).db;
-  if (store.kind !== 'sqlite' || !db) return { update: (userId, version, changes) => store.update(userId, version, changes), flush() {} };
+  if (store.kind !== 'sqlite') return { update: (userId, version, changes) => store.update(userId, version, changes), flush() {} };
   const batcher = createBatcher<Parameters<Update>, PromiseSettledResult<TokenRecord>>(
-    (batch) => {
-      const results: Array<Promise<TokenRecord>> = [];
-      // Throws when the batch's transaction fails as a whole (busy): every write reports it.
-      db.transaction(() => {
-        for (const args of batch) results.push(store.update(...args));
-      }).immediate();
-      return Promise.allSettled(results);
-    },
+    // When the batch's transaction fails as a whole (busy), every write reports it.
+    (batch) => store.updateMany(batch.map(([userId, expectedVersion, changes]) => ({ userId, expectedVersion, changes }))),
     { maxBatch: maxItems, windowMs: maxDelayMs },
   );
   return {

@@ -66,7 +66,7 @@ export async function openKeychainTokenStore(options: KeychainStoreOptions): Pro
     }
   };
 
-  return {
+  const store: TokenStore = {
     kind: 'keychain',
     profile,
     location: `keychain service ${service}`,
@@ -95,6 +95,12 @@ export async function openKeychainTokenStore(options: KeychainStoreOptions): Pro
         return write({ ...current, ...checked, updated_at: now().toISOString(), version: current.version + 1 });
       });
     },
+    async updateMany(updates) {
+      // No transactions in a keychain: one update after another, each under its own write lock.
+      const results: Array<PromiseSettledResult<TokenRecord>> = [];
+      for (const item of updates) results.push(...(await Promise.allSettled([store.update(item.userId, item.expectedVersion, item.changes)])));
+      return results;
+    },
     async delete(userId) {
       return serialised(userId, () => keychain.delete(service, account(userId)));
     },
@@ -116,6 +122,10 @@ export async function openKeychainTokenStore(options: KeychainStoreOptions): Pro
         release();
       }
     },
+    async schemaStatus() {
+      return undefined; // one JSON entry per record: no schema to migrate
+    },
     async close() {},
   };
+  return store;
 }

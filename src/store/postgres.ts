@@ -9,7 +9,7 @@
  * Per-record locks are session advisory locks held on a dedicated pooled connection: if the holder
  * dies, PostgreSQL ends the session and the lock goes with it.
  */
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import { NotFoundError, OperationError, TemporaryError } from '../errors.js';
 import type { Cipher } from './crypto.js';
 import { ConflictError, decodeEach } from './errors.js';
@@ -17,7 +17,7 @@ import { DatabaseUnavailableError, describeDatabaseUrl, describePool, isConnecti
 import { applyPgMigrations, pgMigrationStatus, type AppliedMigration, type MigrationStatus } from './migrations/index.js';
 import { encryptPlaintextRows, TOKENS_POSTGRES_MIGRATIONS } from './migrations/tokens-postgres.js';
 import { buildRecord, checkChanges, checkRestore, checkUserId, refuseForeignKeys, seal, unseal } from './records.js';
-import type { EncryptedTokenStore, LockOptions, LockOutcome, TokenRecord } from './types.js';
+import type { EncryptedTokenStore, LockOptions, LockOutcome, TokenChanges, TokenRecord } from './types.js';
 
 export const DEFAULT_POOL_SIZE = 4;
 
@@ -121,6 +121,27 @@ async function acquireAdvisoryLock(client: PoolClient, key: string, userId: stri
   }
 }
 
+/** Runs one statement: on the pool, or on a checked-out client inside a transaction. */
+type Run = (sql: string, params?: unknown[]) => Promise<QueryResult>;
+
+/**
+ * Runs `work` inside a savepoint of the client's open transaction and reports its outcome: an error
+ * rolls back only what `work` wrote. A lost connection is no outcome of `work`: it ends the whole
+ * transaction, so it is thrown.
+ */
+async function inSavepoint<T>(client: PoolClient, work: () => Promise<T>): Promise<PromiseSettledResult<T>> {
+  await client.query('SAVEPOINT token_update');
+  try {
+    const value = await work();
+    await client.query('RELEASE SAVEPOINT token_update');
+    return { status: 'fulfilled', value };
+  } catch (reason) {
+    if (isConnectionError(reason)) throw reason;
+    await client.query('ROLLBACK TO SAVEPOINT token_update');
+    return { status: 'rejected', reason };
+  }
+}
+
 const iso = (column: string) => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`;
 const SELECT = `SELECT id, profile, user_id, access_token, refresh_token, token_type, ${iso('expires_at')}, stripe_user_id,
   stripe_publishable_key, scope, livemode, status, ${iso('last_verified_at')}, ${iso('last_refreshed_at')}, last_error, key_id,
@@ -187,9 +208,9 @@ export async function openPostgresTokenStore(options: PostgresStoreOptions): Pro
   });
 
   /** Every statement outside a checked-out client: a lost connection is a DatabaseUnavailableError (exit 5). */
-  const q = (sql: string, params?: unknown[]) => query(pool, location, sql, params);
-  const readRow = async (userId: string): Promise<Row | undefined> =>
-    (await q(`${SELECT} WHERE profile = $1 AND user_id = $2`, [profile, userId])).rows[0] as Row | undefined;
+  const q: Run = (sql, params) => query(pool, location, sql, params);
+  const readRow = async (userId: string, run: Run = q): Promise<Row | undefined> =>
+    (await run(`${SELECT} WHERE profile = $1 AND user_id = $2`, [profile, userId])).rows[0] as Row | undefined;
 
   const values = (record: TokenRecord) => {
     const sealed = seal(cipher, profile, record.user_id, record.access_token, record.refresh_token);
@@ -215,6 +236,31 @@ export async function openPostgresTokenStore(options: PostgresStoreOptions): Pro
     refuseForeignKeys(cipher, result.rows.map((row: { key_id: string | null }) => row.key_id), location);
   };
   const lockKey = (userId: string) => `atom-stripe:token:${profile}/${userId}`;
+
+  /** The compare-and-set of update(), through `run`: the pool, or a client inside updateMany's transaction. */
+  const compareAndSet = async (run: Run, userId: string, expectedVersion: number, checked: TokenChanges): Promise<TokenRecord> => {
+    const row = await readRow(userId, run);
+    if (!row) throw new NotFoundError(`no token named ${userId} in profile ${profile}`);
+    if (row.version !== expectedVersion) throw new ConflictError(userId, expectedVersion, row.version);
+    const next: TokenRecord = { ...toRecord(row), ...checked, updated_at: now().toISOString(), version: expectedVersion + 1 };
+    const [, , accessToken, refreshToken, tokenType, expiresAt, stripeUserId, publishableKey, scope, livemode, status, lastVerifiedAt,
+      lastRefreshedAt, lastError, keyId, lookup, version, , updatedAt, rollAttempt] = values(next);
+    const result = await run(
+      `UPDATE stripe_oauth_tokens SET access_token = $3, refresh_token = $4, token_type = $5, expires_at = ${utc('$6')},
+         stripe_user_id = $7, stripe_publishable_key = $8, scope = $9, livemode = $10, status = $11, last_verified_at = ${utc('$12')},
+         last_refreshed_at = ${utc('$13')}, last_error = $14, key_id = $15, access_token_lookup = $16, version = $17,
+         updated_at = ${utc('$18')}, roll_attempt = $20
+       WHERE profile = $1 AND user_id = $2 AND version = $19`,
+      [profile, userId, accessToken, refreshToken, tokenType, expiresAt, stripeUserId, publishableKey, scope, livemode, status,
+        lastVerifiedAt, lastRefreshedAt, lastError, keyId, lookup, version, updatedAt, expectedVersion, rollAttempt],
+    );
+    if (result.rowCount === 0) {
+      const current = await readRow(userId, run);
+      if (!current) throw new NotFoundError(`no token named ${userId} in profile ${profile}`);
+      throw new ConflictError(userId, expectedVersion, current.version);
+    }
+    return { ...next, key_id: cipher.currentKeyId };
+  };
 
   const store: EncryptedTokenStore & { readonly pool: Pool } = {
     kind: 'postgres',
@@ -245,28 +291,22 @@ export async function openPostgresTokenStore(options: PostgresStoreOptions): Pro
       return toRecord((await readRow(result.rows[0].user_id))!);
     },
     async update(userId, expectedVersion, changes) {
-      const checked = checkChanges(changes);
-      const row = await readRow(userId);
-      if (!row) throw new NotFoundError(`no token named ${userId} in profile ${profile}`);
-      if (row.version !== expectedVersion) throw new ConflictError(userId, expectedVersion, row.version);
-      const next: TokenRecord = { ...toRecord(row), ...checked, updated_at: now().toISOString(), version: expectedVersion + 1 };
-      const [, , accessToken, refreshToken, tokenType, expiresAt, stripeUserId, publishableKey, scope, livemode, status, lastVerifiedAt,
-        lastRefreshedAt, lastError, keyId, lookup, version, , updatedAt, rollAttempt] = values(next);
-      const result = await q(
-        `UPDATE stripe_oauth_tokens SET access_token = $3, refresh_token = $4, token_type = $5, expires_at = ${utc('$6')},
-           stripe_user_id = $7, stripe_publishable_key = $8, scope = $9, livemode = $10, status = $11, last_verified_at = ${utc('$12')},
-           last_refreshed_at = ${utc('$13')}, last_error = $14, key_id = $15, access_token_lookup = $16, version = $17,
-           updated_at = ${utc('$18')}, roll_attempt = $20
-         WHERE profile = $1 AND user_id = $2 AND version = $19`,
-        [profile, userId, accessToken, refreshToken, tokenType, expiresAt, stripeUserId, publishableKey, scope, livemode, status,
-          lastVerifiedAt, lastRefreshedAt, lastError, keyId, lookup, version, updatedAt, expectedVersion, rollAttempt],
-      );
-      if (result.rowCount === 0) {
-        const current = await readRow(userId);
-        if (!current) throw new NotFoundError(`no token named ${userId} in profile ${profile}`);
-        throw new ConflictError(userId, expectedVersion, current.version);
-      }
-      return { ...next, key_id: cipher.currentKeyId };
+      return compareAndSet(q, userId, expectedVersion, checkChanges(changes));
+    },
+    async updateMany(updates) {
+      return withClient(pool, location, async (client) => {
+        const run: Run = (sql, params) => client.query(sql, params);
+        await client.query('BEGIN');
+        try {
+          const results: Array<PromiseSettledResult<TokenRecord>> = [];
+          for (const item of updates) results.push(await inSavepoint(client, () => compareAndSet(run, item.userId, item.expectedVersion, checkChanges(item.changes))));
+          await client.query('COMMIT');
+          return results;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw error;
+        }
+      });
     },
     async delete(userId) {
       const result = await q('DELETE FROM stripe_oauth_tokens WHERE profile = $1 AND user_id = $2', [profile, userId]);
@@ -327,6 +367,9 @@ export async function openPostgresTokenStore(options: PostgresStoreOptions): Pro
     async findByAccessToken(accessToken) {
       const result = await q(`${SELECT} WHERE profile = $1 AND access_token_lookup = ANY($2::text[])`, [profile, cipher.lookupKeys(accessToken)]);
       return (result.rows as Row[]).map(toRecord).find((record) => record.access_token === accessToken);
+    },
+    async schemaStatus() {
+      return postgresTokensStatus(pool);
     },
     async close() {
       if (ownPool && !pool.ended) await pool.end();

@@ -181,3 +181,12 @@ export function refuseForeignKeys(cipher: Cipher, storedKeyIds: ReadonlyArray<st
 }
 
 export { TIME_FIELDS };
+
+/** `fn`'s value or its error, as Promise.allSettled reports them: updateMany's outcome for one update. */
+export function settle<T>(fn: () => T): PromiseSettledResult<T> {
+  try {
+    return { status: 'fulfilled', value: fn() };
+  } catch (reason) {
+    return { status: 'rejected', reason };
+  }
+}

@@ -14,7 +14,7 @@ import { ConflictError, decodeEach } from './errors.js';
 import { prepareSqliteFile } from './sqlite-file.js';
 import { applySqliteMigrations, sqliteMigrationStatus, type AppliedMigration, type MigrationStatus } from './migrations/index.js';
 import { TOKENS_SQLITE_MIGRATIONS } from './migrations/tokens-sqlite.js';
-import { buildRecord, checkChanges, checkRestore, checkUserId, refuseForeignKeys, seal, unseal } from './records.js';
+import { buildRecord, checkChanges, checkRestore, checkUserId, refuseForeignKeys, seal, settle, unseal } from './records.js';
 import type { EncryptedTokenStore, LockOptions, LockOutcome, NewTokenRecord, TokenChanges, TokenRecord } from './types.js';
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
@@ -193,6 +193,13 @@ export async function openSqliteTokenStore(options: SqliteStoreOptions): Promise
       return busy(error);
     }
   };
+  /** The compare-and-set of update(), inside a transaction the caller holds. */
+  const compareAndSet = (userId: string, expectedVersion: number, checked: TokenChanges): TokenRecord => {
+    const row = selectOne.get(profile, userId) as Row | undefined;
+    if (!row) throw new NotFoundError(`no token named ${userId} in profile ${profile}`);
+    if (row.version !== expectedVersion) throw new ConflictError(userId, expectedVersion, row.version);
+    return write({ ...toRecord(row), ...checked, updated_at: now().toISOString(), version: row.version + 1 });
+  };
 
   /** Takes the lease, or names the live holder: `host:pid`. A lease whose holder died is taken over at once. */
   const tryLease = (userId: string): { holder?: string } =>
@@ -233,13 +240,14 @@ export async function openSqliteTokenStore(options: SqliteStoreOptions): Promise
     },
     async update(userId, expectedVersion, changes) {
       const checked = checkChanges(changes);
-      return immediate(() => {
-        const row = selectOne.get(profile, userId) as Row | undefined;
-        if (!row) throw new NotFoundError(`no token named ${userId} in profile ${profile}`);
-        if (row.version !== expectedVersion) throw new ConflictError(userId, expectedVersion, row.version);
-        const next = { ...toRecord(row), ...checked, updated_at: now().toISOString(), version: row.version + 1 };
-        return write(next);
-      });
+      return immediate(() => compareAndSet(userId, expectedVersion, checked));
+    },
+    async updateMany(updates) {
+      // One IMMEDIATE transaction, one fsync; each update is a savepoint (a nested transaction),
+      // so one that fails rolls back only itself.
+      return immediate(() =>
+        updates.map((item) => settle(() => db.transaction(() => compareAndSet(item.userId, item.expectedVersion, checkChanges(item.changes)))())),
+      );
     },
     async delete(userId) {
       return immediate(() => {
@@ -309,6 +317,9 @@ export async function openSqliteTokenStore(options: SqliteStoreOptions): Promise
         .prepare(`SELECT * FROM stripe_oauth_tokens WHERE profile = ? AND access_token_lookup IN (${lookups.map(() => '?').join(', ')})`)
         .all(profile, ...lookups) as Row[];
       return rows.map(toRecord).find((record) => record.access_token === accessToken);
+    },
+    async schemaStatus() {
+      return sqliteTokensStatus(db);
     },
     async close() {
       if (db.open) db.close();

@@ -95,6 +95,13 @@ export interface LockOptions {
   waitMs?: number;
 }
 
+/** One compare-and-set of updateMany: the arguments of update(). */
+export interface TokenUpdate {
+  userId: string;
+  expectedVersion: number;
+  changes: TokenChanges;
+}
+
 /**
  * One interface, three stores. Every store behaves the same; test/contract/token-store.contract.ts
  * is the definition of "the same".
@@ -123,6 +130,14 @@ export interface TokenStore {
    * NotFoundError when the record is gone.
    */
   update(userId: string, expectedVersion: number, changes: TokenChanges): Promise<TokenRecord>;
+  /**
+   * Several updates in one commit (sqlite: one BEGIN IMMEDIATE transaction, one fsync; postgres: one
+   * transaction; keychain, which has no transactions: one after another). Each is its own
+   * compare-and-set, reported in its slot: a lost CAS (ConflictError), a missing record or invalid
+   * changes rolls back only itself. The promise rejects, with nothing written, only when the
+   * transaction as a whole fails (sqlite busy: TemporaryError; postgres connection lost).
+   */
+  updateMany(updates: readonly TokenUpdate[]): Promise<Array<PromiseSettledResult<TokenRecord>>>;
   /** True when a record was deleted. */
   delete(userId: string): Promise<boolean>;
   /**
@@ -136,6 +151,8 @@ export interface TokenStore {
    * the read-refresh-write of `token refresh`; writes inside `fn` still use update() and its CAS.
    */
   withLock<T>(userId: string, fn: () => Promise<T>, options?: LockOptions): Promise<LockOutcome<T>>;
+  /** The token schema's version against what this atom-stripe needs; undefined for a store without one (keychain). */
+  schemaStatus(): Promise<import('./migrations/index.js').MigrationStatus | undefined>;
   close(): Promise<void>;
 }
 

@@ -228,6 +228,68 @@ export function describeTokenStore(name: string, makeHarness: () => Promise<Stor
       expect(final?.version).toBe(7);
     });
 
+    it('updateMany applies each compare-and-set in order, and a failed one changes only its own slot', async () => {
+      const store = await open();
+      const one = await store.put(sampleToken({ user_id: 'many-one' }));
+      const two = await store.put(sampleToken({ user_id: 'many-two' }));
+      const stale = await store.put(sampleToken({ user_id: 'many-stale' }));
+      await store.update('many-stale', stale.version, { last_error: 'moved on' });
+      const results = await store.updateMany([
+        { userId: 'many-one', expectedVersion: one.version, changes: { last_verified_at: '2030-04-04T00:00:00Z' } },
+        { userId: 'many-stale', expectedVersion: stale.version, changes: { status: 'needs_reconnect' } },
+        { userId: 'missing', expectedVersion: 1, changes: { status: 'active' } },
+        { userId: 'many-two', expectedVersion: two.version, changes: { user_id: 'renamed' } as never },
+        { userId: 'many-two', expectedVersion: two.version, changes: { status: 'needs_reconnect', last_error: 'invalid_grant' } },
+        // The same record again, at the version the previous update wrote: updates apply in order.
+        { userId: 'many-two', expectedVersion: two.version + 1, changes: { last_error: 'second write' } },
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected', 'fulfilled', 'fulfilled']);
+      const reasons = results.map((r) => (r.status === 'rejected' ? r.reason : undefined));
+      expect(reasons[1]).toBeInstanceOf(ConflictError);
+      expect(reasons[1]).toMatchObject({ expectedVersion: 1, actualVersion: 2 });
+      expect(reasons[2]).toBeInstanceOf(NotFoundError);
+      expect(reasons[3]).toBeInstanceOf(UsageError);
+      const values = results.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
+      expect(values[0]).toMatchObject({ user_id: 'many-one', last_verified_at: '2030-04-04T00:00:00.000Z', version: 2, access_token: one.access_token });
+      expect(values[4]).toMatchObject({ user_id: 'many-two', status: 'needs_reconnect', last_error: 'invalid_grant', version: 2 });
+      expect(values[5]).toMatchObject({ user_id: 'many-two', status: 'needs_reconnect', last_error: 'second write', version: 3 });
+
+      const reader = await open();
+      expect(await reader.get('many-one')).toEqual(values[0]);
+      expect(await reader.get('many-two')).toEqual(values[5]);
+      expect(await reader.get('many-stale')).toMatchObject({ status: 'active', last_error: 'moved on', version: 2 });
+      expect(await reader.get('missing')).toBeUndefined();
+      expect(await store.updateMany([])).toEqual([]);
+    });
+
+    it('updateMany and another writer holding the same version: exactly one succeeds', async () => {
+      const first = await open();
+      const second = await open();
+      const created = await first.put(sampleToken({ user_id: 'many-race' }));
+      const [batch, single] = await Promise.allSettled([
+        first.updateMany([{ userId: 'many-race', expectedVersion: created.version, changes: { last_error: 'batch' } }]),
+        second.update('many-race', created.version, { last_error: 'single' }),
+      ]);
+      expect(batch.status).toBe('fulfilled');
+      const batchResult = (batch as PromiseFulfilledResult<Array<PromiseSettledResult<{ last_error: string | null }>>>).value[0];
+      expect([batchResult.status, single.status].filter((status) => status === 'fulfilled')).toHaveLength(1);
+      const loser = batchResult.status === 'rejected' ? batchResult : (single as PromiseRejectedResult);
+      expect(loser.reason).toBeInstanceOf(ConflictError);
+      const final = await first.get('many-race');
+      expect(final?.version).toBe(2);
+      expect(final?.last_error).toBe(batchResult.status === 'fulfilled' ? 'batch' : 'single');
+    });
+
+    it('schemaStatus: current in every store with a schema; none for the keychain', async () => {
+      const store = await open();
+      const status = await store.schemaStatus();
+      if (store.kind === 'keychain') expect(status).toBeUndefined();
+      else {
+        expect(status?.latest).toBeGreaterThanOrEqual(1);
+        expect(status?.current).toBe(status?.latest);
+      }
+    });
+
     it('delete removes the record and says whether there was one', async () => {
       const store = await open();
       await store.put(sampleToken({ user_id: 'gone' }));

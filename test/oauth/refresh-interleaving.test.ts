@@ -64,10 +64,12 @@ function gatedStore(store: TokenStore, label: Label, scheduler: Scheduler): Toke
     get: async (userId) => (await scheduler.gate(label, 'get'), store.get(userId)),
     list: async (options) => (await scheduler.gate(label, 'list'), store.list(options)),
     update: async (userId, version, changes) => (await scheduler.gate(label, `update ${Object.keys(changes).join(',')}`), store.update(userId, version, changes)),
+    updateMany: async (updates) => (await scheduler.gate(label, 'update many'), store.updateMany(updates)),
     withLock: async (userId, fn, options) => (await scheduler.gate(label, 'lock'), store.withLock(userId, fn, options)),
     put: (record) => store.put(record),
     delete: (userId) => store.delete(userId),
     restore: (record) => store.restore(record),
+    schemaStatus: () => store.schemaStatus(),
     close: () => store.close(),
   };
 }
