@@ -243,7 +243,7 @@ complete -c atom-stripe -n '__fish_seen_subcommand_from webhook; and __fish_seen
 complete -c atom-stripe -n '__fish_seen_subcommand_from webhook; and __fish_seen_subcommand_from listen' -l path -r -d 'the webhook path; other paths answer 404'
 complete -c atom-stripe -n '__fish_seen_subcommand_from webhook; and __fish_seen_subcommand_from listen' -l secret -r -d 'signing secret (repeatable, or comma-separated, for rotation); default STRIPE_WEBHOOK_SECRET or the profile'
 complete -c atom-stripe -n '__fish_seen_subcommand_from webhook; and __fish_seen_subcommand_from listen' -l skip-verify -d 'accept unsigned events when no secret is configured (prints a warning)'
-complete -c atom-stripe -n '__fish_seen_subcommand_from webhook; and __fish_seen_subcommand_from listen' -l tolerance -r -d 'reject signatures older than this'
+complete -c atom-stripe -n '__fish_seen_subcommand_from webhook; and __fish_seen_subcommand_from listen' -l tolerance -r -d 'reject signatures older than this (300, 5m)'
 complete -c atom-stripe -n '__fish_seen_subcommand_from webhook; and __fish_seen_subcommand_from listen' -l events -r -d 'only these types, Stripe'\''s syntax: payment_intent.*,invoice.paid (repeatable)'
 complete -c atom-stripe -n '__fish_seen_subcommand_from webhook; and __fish_seen_subcommand_from listen' -l forward-to -r -d 'POST each stored event to this URL, with retries (default: the profile forward_to)'
 complete -c atom-stripe -n '__fish_seen_subcommand_from webhook; and __fish_seen_subcommand_from listen' -l forward-secret -r -d 're-sign forwards with this secret (default: the first listen secret)'
