@@ -43,7 +43,7 @@ export interface CheckReport {
   checks: Array<{ id: string; title: string; status: CheckStatus; detail: string; duration_ms: number; data?: Record<string, unknown> }>;
 }
 
-export function summarise(results: CheckResult[]): CheckReport['summary'] {
+export function countOutcomes(results: CheckResult[]): CheckReport['summary'] {
   const summary = { total: results.length, pass: 0, fail: 0, warn: 0, skip: 0 };
   for (const result of results) summary[result.status]++;
   return summary;
@@ -57,7 +57,7 @@ export function buildReport(results: CheckResult[], meta: ReportMeta): CheckRepo
     strict: meta.strict,
     started_at: meta.startedAt.toISOString(),
     duration_ms: Math.round(meta.durationMs),
-    summary: summarise(results),
+    summary: countOutcomes(results),
     checks: results.map((r) => ({
       id: r.id,
       title: r.title,
@@ -80,7 +80,7 @@ export function checklistLine(io: IO, result: CheckResult, titleWidth: number): 
 }
 
 export function summaryLine(io: IO, results: CheckResult[], durationMs: number, strict: boolean): string {
-  const s = summarise(results);
+  const s = countOutcomes(results);
   const parts = [`${s.pass} passed`, `${s.fail} failed`, `${s.warn} ${s.warn === 1 ? 'warning' : 'warnings'}`, `${s.skip} skipped`];
   const text = `${parts.join(', ')} in ${formatDuration(durationMs)}`;
   return verdict(results, strict) === 'pass' ? io.chalk.green(text) : io.chalk.red(text);

@@ -194,7 +194,7 @@ export async function selectRecords(store: TokenStore, options: RefreshOptions, 
   return store.list({ onUnreadable });
 }
 
-export function summarize(results: RefreshResult[], elapsedMs: number): RefreshSummary {
+export function tallyResults(results: RefreshResult[], elapsedMs: number): RefreshSummary {
   const count = (outcome: RefreshOutcome) => results.filter((result) => result.outcome === outcome).length;
   return {
     selected: results.length,
@@ -292,7 +292,7 @@ class RefreshRun {
     this.verifyWrites.flush();
     await Promise.all(recording);
     const done = [...results.filter(Boolean), ...unreadable];
-    return { results: done, summary: summarize(done, clock() - started), interrupted: this.interrupted, total: records.length + unreadable.length };
+    return { results: done, summary: tallyResults(done, clock() - started), interrupted: this.interrupted, total: records.length + unreadable.length };
   }
 
   /** Plan one record and act on the plan; a verify's write settles later, into `recording`. */

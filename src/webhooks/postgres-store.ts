@@ -7,7 +7,7 @@ import type { Pool, PoolClient } from 'pg';
 import { applyPgMigrations } from '../store/migrations/index.js';
 import { DatabaseUnavailableError, pgFailure, withClient } from '../store/pg-connection.js';
 import { WEBHOOKS_COMPONENT, WEBHOOKS_PG_MIGRATIONS } from './migrations.js';
-import { summarise } from './sqlite-store.js';
+import { foldAttemptCounts } from './attempt-counts.js';
 import {
   EVENT_STATUSES,
   type AttemptKind,
@@ -107,23 +107,10 @@ function filterClause(filter: EventFilter): { where: string[]; params: unknown[]
 
 const whereSql = (where: string[]) => (where.length ? ` WHERE ${where.join(' AND ')}` : '');
 
-/** Opens a pool through the store's helper when it exists (sslmode handling), else directly. */
-async function openPool(url: string): Promise<Pool> {
-  try {
-    const helper: string = '../store/postgres.js';
-    const module = (await import(helper)) as { openPgPool?: (url: string, options?: { poolSize?: number }) => Promise<Pool> };
-    if (module.openPgPool) return await module.openPgPool(url, { poolSize: 8 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-  }
-  const { default: pg } = await import('pg');
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
-  pool.on('error', () => {}); // an idle connection that drops is replaced by the next query
-  return pool;
-}
-
 export async function openPostgresEventStore(url: string, location: string): Promise<EventStore> {
-  const pool = await openPool(url);
+  // The token store's pool: sslmode in the URL honoured, every idle client's error handled.
+  const { openPgPool } = await import('../store/postgres.js');
+  const pool = await openPgPool(url, { poolSize: 8 });
   try {
     await applyPgMigrations(pool, WEBHOOKS_COMPONENT, WEBHOOKS_PG_MIGRATIONS);
   } catch (error) {
@@ -358,7 +345,7 @@ export function postgresEventStore(pool: Pool, location: string): EventStore {
          WHERE attempted_at >= $1 AND attempted_at < $2 GROUP BY kind, ok`,
         [since, until ?? FAR_FUTURE],
       );
-      return summarise(result.rows as Array<{ kind: AttemptKind; ok: boolean; n: string }>);
+      return foldAttemptCounts(result.rows as Array<{ kind: AttemptKind; ok: boolean; n: string }>);
     },
     async countsByType(since, until, typePrefix) {
       const result = await q(

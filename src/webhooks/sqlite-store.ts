@@ -6,6 +6,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { applySqliteMigrations } from '../store/migrations/index.js';
+import { foldAttemptCounts } from './attempt-counts.js';
 import { WEBHOOKS_COMPONENT, WEBHOOKS_SQLITE_MIGRATIONS } from './migrations.js';
 import {
   EVENT_STATUSES,
@@ -406,7 +407,7 @@ export function sqliteEventStore(db: BetterSqlite3.Database, location: string, w
            WHERE attempted_at >= ? AND attempted_at < ? GROUP BY kind, ok`,
         )
         .all(since.toISOString(), until?.toISOString() ?? FAR_FUTURE) as Array<{ kind: AttemptKind; ok: number | boolean; n: number | string }>;
-      return summarise(rows);
+      return foldAttemptCounts(rows);
     },
     async countsByType(since, until, typePrefix) {
       const rows = db
@@ -423,22 +424,3 @@ export function sqliteEventStore(db: BetterSqlite3.Database, location: string, w
   };
 }
 
-/** Folds `(kind, ok, n)` groups into the summary. */
-export function summarise(rows: Array<{ kind: AttemptKind; ok: number | boolean; n: number | string }>): AttemptSummary {
-  const summary: AttemptSummary = {
-    attempts: 0,
-    succeeded: 0,
-    failed: 0,
-    byKind: { forward: { attempts: 0, succeeded: 0 }, replay: { attempts: 0, succeeded: 0 }, trigger: { attempts: 0, succeeded: 0 } },
-  };
-  for (const row of rows) {
-    const ok = row.ok === true || row.ok === 1;
-    const n = Number(row.n);
-    summary.attempts += n;
-    if (ok) summary.succeeded += n;
-    else summary.failed += n;
-    summary.byKind[row.kind].attempts += n;
-    if (ok) summary.byKind[row.kind].succeeded += n;
-  }
-  return summary;
-}

@@ -35,7 +35,7 @@ function money(object: Record<string, unknown>, field: string): string | undefin
   }
 }
 
-export function summarize(body: unknown): string {
+export function describeEvent(body: unknown): string {
   const object = ((body as { data?: { object?: Record<string, unknown> } })?.data?.object ?? {}) as Record<string, unknown>;
   const parts: Array<string | undefined> = [];
   switch (object.object) {

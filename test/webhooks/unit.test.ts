@@ -6,7 +6,7 @@ import { backoffMs, parseDuration, parseEventTypes, parseRate, parseSince, parse
 import { cursorAgeWarning } from '../../src/webhooks/poller.js';
 import { DEFAULT_EVENT_TYPES, SAMPLE_TYPES, sampleEvent } from '../../src/webhooks/samples.js';
 import { createVerifier, signPayload, signPayloadMulti } from '../../src/webhooks/signature.js';
-import { eventFields, summarize } from '../../src/webhooks/summary.js';
+import { eventFields, describeEvent } from '../../src/webhooks/summary.js';
 
 const SECRET = 'whsec_unit_0123456789abcdef';
 const NOW = Date.parse('2026-11-26T12:00:00Z');
@@ -92,9 +92,9 @@ describe('event fields and summaries', () => {
 
   it('summarises payment intents, subscriptions and invoices', () => {
     const pi = sampleEvent('payment_intent.payment_failed', { created: 1 });
-    expect(summarize(pi)).toBe('$20.00 USD requires_payment_method card_declined');
-    expect(summarize(sampleEvent('customer.subscription.deleted', { created: 1 }))).toMatch(/^canceled cus_/);
-    expect(summarize(sampleEvent('invoice.payment_succeeded', { created: 1 }))).toBe('$20.00 USD paid');
+    expect(describeEvent(pi)).toBe('$20.00 USD requires_payment_method card_declined');
+    expect(describeEvent(sampleEvent('customer.subscription.deleted', { created: 1 }))).toMatch(/^canceled cus_/);
+    expect(describeEvent(sampleEvent('invoice.payment_succeeded', { created: 1 }))).toBe('$20.00 USD paid');
   });
 });
 

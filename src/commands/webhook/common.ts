@@ -4,7 +4,7 @@ import { NotFoundError } from '../../errors.js';
 import type { Column } from '../../io/output.js';
 import { registerSecret } from '../../redact.js';
 import { splitSecrets } from '../../webhooks/parse.js';
-import { summarize } from '../../webhooks/summary.js';
+import { describeEvent } from '../../webhooks/summary.js';
 import type { StoredEvent } from '../../webhooks/types.js';
 
 /**
@@ -49,5 +49,5 @@ export const EVENT_COLUMNS: Column<Record<string, unknown>>[] = [
   { key: 'account', get: (row) => (row.account as string | null) ?? '' },
   { key: 'status' },
   { key: 'attempts' },
-  { key: 'summary', get: (row) => summarize(row.event) },
+  { key: 'summary', get: (row) => describeEvent(row.event) },
 ];

@@ -147,7 +147,7 @@ export function eventJsonLine(event: IncomingEvent, body: unknown): string {
 
 export async function run(options: ListenOptions, ctx: Context): Promise<void> {
   const { startListener } = await import('../../webhooks/listener.js');
-  const { summarize } = await import('../../webhooks/summary.js');
+  const { describeEvent } = await import('../../webhooks/summary.js');
   const stripe = options.poll ? await ctx.stripe() : undefined;
   const store = await ctx.events({ writerThread: !options.poll });
 
@@ -196,7 +196,7 @@ export async function run(options: ListenOptions, ctx: Context): Promise<void> {
           emit(tty ? terminalSafeJson(line) : line);
           return;
         }
-        const cells = [formatTime(event.receivedAt), event.type, event.eventId, event.account ?? '-', summarize(body)];
+        const cells = [formatTime(event.receivedAt), event.type, event.eventId, event.account ?? '-', describeEvent(body)];
         // The cells are the sender's data: never raw escapes on a terminal, never a tab or newline that splits a row.
         const safe = cells.map((cell) => (tty ? terminalSafe(cell) : cell.replace(/[\t\r\n]+/g, ' ')));
         emit(tty ? `${ctx.io.chalk.dim(safe[0])}  ${ctx.io.chalk.bold(safe[1])}  ${safe.slice(2).join('  ')}` : safe.join('\t'));
