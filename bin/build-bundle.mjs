@@ -94,13 +94,19 @@ const result = await build({
   metafile: true,
 });
 
-// Nothing may call import() in the bundle: it would throw under node:vm.
+// Nothing may call import() in the bundle (but the fallback below): it would throw under node:vm.
 const output = readFileSync(join(outdir, 'main.cjs'), 'utf8');
 const leftover = /\bimport\((?!\))/.exec(output);
 if (leftover) throw new Error(`dist/bundle/main.cjs still calls import(): ${output.slice(leftover.index - 80, leftover.index + 80)}`);
+// Under node:vm (Node 20) bin/atom-stripe passes __atomImport in; require()d (Node 22 and later, for
+// module.enableCompileCache()) the bundle is a plain CommonJS module, which may call import() itself.
+// A `var` of a parameter's name is that parameter, so the vm wrapper's function is kept.
+const importer = 'var __atomImport=typeof __atomImport=="function"?__atomImport:(specifier)=>import(specifier);';
+const strict = '"use strict";';
+const program = output.startsWith(strict) ? `${strict}${importer}${output.slice(strict.length)}` : `${importer}${output}`;
 // The content hash names the code cache (bin/atom-stripe): an npm install gives every file the same
 // mtime, and V8 checks only the source's length, so a cache must never be matched by size and time.
-const hash = createHash('sha256').update(output).digest('hex').slice(0, 24);
-writeFileSync(join(outdir, 'main.cjs'), `/* atom-stripe bundle ${hash} */${output}`);
+const hash = createHash('sha256').update(program).digest('hex').slice(0, 24);
+writeFileSync(join(outdir, 'main.cjs'), `/* atom-stripe bundle ${hash} */${program}`);
 const inputs = Object.keys(result.metafile.inputs).length;
 process.stderr.write(`bundle: ${inputs} modules into dist/bundle/main.cjs (${Math.round(output.length / 1024)} kB)\n`);

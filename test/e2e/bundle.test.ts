@@ -5,12 +5,15 @@
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as nodeModule from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
 import { BIN, collect, isolatedEnv, ROOT, runCli, type Env } from '../helpers/cli.js';
 
 const bundled = existsSync(join(ROOT, 'dist', 'bundle', 'main.cjs'));
+/** Node 22 and later cache compiled code themselves (module.enableCompileCache); Node 20 runs the bundle through node:vm. */
+const nodeCache = 'enableCompileCache' in nodeModule;
 
 /** Runs the binary with a preload that writes the built-in modules the process loaded, at exit. */
 async function builtinsLoadedBy(args: string[], env: Env): Promise<string[]> {
@@ -48,7 +51,7 @@ describe.skipIf(!bundled)('the bundled binary', () => {
     }
   });
 
-  it('writes its code cache once, private (0700 folder, 0600 file), and runs the same from it', async () => {
+  it.skipIf(nodeCache)('writes its code cache once, private (0700 folder, 0600 file), and runs the same from it', async () => {
     const env = isolatedEnv();
     const first = await runCli(['config', 'list', '--json'], { env });
     expect(first.code, first.stderr).toBe(0);
@@ -66,7 +69,7 @@ describe.skipIf(!bundled)('the bundled binary', () => {
     expect(statSync(join(dir, file)).mtimeMs).toBe(written);
   });
 
-  it('ignores a cache folder others can write to, and writes nothing with NODE_DISABLE_COMPILE_CACHE', async () => {
+  it.skipIf(nodeCache)('ignores a cache folder others can write to, and writes nothing with NODE_DISABLE_COMPILE_CACHE', async () => {
     const disabled = isolatedEnv({ NODE_DISABLE_COMPILE_CACHE: '1' });
     expect((await runCli(['config', 'list'], { env: disabled })).code).toBe(0);
     expect(cacheFiles(disabled)).toEqual([]);
@@ -79,7 +82,7 @@ describe.skipIf(!bundled)('the bundled binary', () => {
     expect(cacheFiles(shared)).toEqual([]);
   });
 
-  it('runs the unbundled program with ATOM_STRIPE_NO_BUNDLE (no code cache there), with the same output', async () => {
+  it.skipIf(nodeCache)('runs the unbundled program with ATOM_STRIPE_NO_BUNDLE (no code cache there), with the same output', async () => {
     const plainEnv = isolatedEnv({ ATOM_STRIPE_NO_BUNDLE: '1' });
     const plain = await runCli(['config', 'list', '--show-origin'], { env: plainEnv });
     expect(plain.code, plain.stderr).toBe(0);
@@ -88,5 +91,26 @@ describe.skipIf(!bundled)('the bundled binary', () => {
     const bundle = await runCli(['config', 'list', '--show-origin'], { env: bundleEnv });
     expect(bundle).toEqual(plain);
     expect(cacheFiles(bundleEnv)).toHaveLength(1);
+  });
+
+  it.skipIf(!nodeCache)("keeps Node's own compile cache in the private folder (0700), and none with NODE_DISABLE_COMPILE_CACHE or in a shared folder", async () => {
+    const env = isolatedEnv();
+    const first = await runCli(['config', 'list', '--json'], { env });
+    expect(first.code, first.stderr).toBe(0);
+    const dir = join(env.HOME!, '.cache', 'atom-stripe');
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(readdirSync(dir)).toHaveLength(1); // Node's folder for this Node version
+    expect(await runCli(['config', 'list', '--json'], { env })).toEqual(first);
+
+    const disabled = isolatedEnv({ NODE_DISABLE_COMPILE_CACHE: '1' });
+    expect((await runCli(['config', 'list'], { env: disabled })).code).toBe(0);
+    expect(existsSync(join(disabled.HOME!, '.cache', 'atom-stripe'))).toBe(false);
+
+    const shared = isolatedEnv();
+    const sharedDir = join(shared.HOME!, '.cache', 'atom-stripe');
+    mkdirSync(sharedDir, { recursive: true });
+    chmodSync(sharedDir, 0o777);
+    expect((await runCli(['config', 'list'], { env: shared })).code).toBe(0);
+    expect(readdirSync(sharedDir)).toEqual([]);
   });
 });
