@@ -9,6 +9,7 @@ import type { Context, Runtime } from './context.js';
 import { ExitCode, exitCodeFor, formatError, InterruptedError, isStripeError } from './errors.js';
 import { systemIO } from './io/streams.js';
 import { redact } from './redact.js';
+import { exitIfKeychainHangs } from './store/keytar.js';
 import { retryAdvice } from './stripe/writes.js';
 
 export interface MainOverrides extends Partial<Omit<Runtime, 'signal'>> {
@@ -30,7 +31,8 @@ export async function main(argv: string[], overrides: MainOverrides = {}): Promi
   const contexts: Context[] = [];
   let graceful = false;
   const advice = () => retryAdvice(contexts[0]?.writes, argv);
-  const removeSignals = (overrides.handleSignals ?? !overrides.io) ? installSignalHandlers(controller, () => graceful, io, advice) : () => {};
+  const realProcess = overrides.handleSignals ?? !overrides.io;
+  const removeSignals = realProcess ? installSignalHandlers(controller, () => graceful, io, advice) : () => {};
   const debug = argv.includes('--debug');
   let exitCode: number = ExitCode.ok;
 
@@ -70,7 +72,14 @@ export async function main(argv: string[], overrides: MainOverrides = {}): Promi
   } finally {
     for (const ctx of contexts) await ctx.close(exitCode);
     removeSignals();
+    if (realProcess) exitIfKeychainHangs((calls) => reportForcedExit(contexts[0], calls));
   }
+}
+
+/** The one line (log, and stderr with --verbose/--debug) when the process is ended for a hung keychain call. */
+function reportForcedExit(ctx: Context | undefined, calls: number): void {
+  ctx?.log.warn('process.exit_forced', { reason: 'keychain call still waiting on D-Bus', calls });
+  ctx?.verbose(`exiting: ${calls} keychain call(s) that timed out still wait on D-Bus`);
 }
 
 /** What the user can do about a Stripe failure that Stripe's own message does not say. */

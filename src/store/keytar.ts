@@ -47,6 +47,29 @@ export interface KeychainClient {
   find(service: string): Promise<Array<{ account: string; password: string }>>;
 }
 
+/** Keychain calls that timed out and are still running in keytar's worker thread. */
+let abandoned = 0;
+
+function abandon(work: Promise<unknown>): void {
+  abandoned += 1;
+  const settled = () => void (abandoned -= 1);
+  work.then(settled, settled);
+}
+
+/**
+ * Called by main when the command is over. A keychain call that timed out can leave keytar's
+ * native thread waiting on D-Bus for ~25 s, which keeps the process alive; nothing may hang a cron
+ * or CI run, so if one is still waiting, the process ends 2 s later (`report` says so first). With
+ * no such call nothing is armed, and a handle that leaks elsewhere shows as a process that lingers.
+ */
+export function exitIfKeychainHangs(report: (calls: number) => void): void {
+  if (abandoned === 0) return;
+  setTimeout(() => {
+    if (abandoned > 0) report(abandoned);
+    process.exit();
+  }, 2000).unref();
+}
+
 /**
  * A keychain client whose every call times out. A call that times out keeps running in keytar's
  * worker thread (it cannot be cancelled); the command fails anyway, and D-Bus ends the call itself.
@@ -55,15 +78,16 @@ export async function openKeychain(timeoutMs = DEFAULT_KEYCHAIN_TIMEOUT_MS): Pro
   const keytar = await loadKeytar();
   const call = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new KeychainUnavailableError(`keychain unavailable: no answer from the Secret Service within ${timeoutMs} ms (${what})`, { hint: FIX })),
-        timeoutMs,
-      );
-      timer.unref();
-    });
     try {
-      return await Promise.race([run(), timeout]);
+      const work = run();
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          abandon(work);
+          reject(new KeychainUnavailableError(`keychain unavailable: no answer from the Secret Service within ${timeoutMs} ms (${what})`, { hint: FIX }));
+        }, timeoutMs);
+        timer.unref();
+      });
+      return await Promise.race([work, timeout]);
     } catch (error) {
       if (error instanceof KeychainUnavailableError) throw error;
       throw new KeychainUnavailableError(`keychain unavailable: ${describeFailure(error)}`, { hint: FIX, cause: error });
