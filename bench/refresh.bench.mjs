@@ -22,7 +22,7 @@ export default async function bench({ root, log }) {
   try {
     const env = benchEnv({ STRIPE_API_BASE: emulator.url, STRIPE_CLIENT_ID: emulator.clientId, STRIPE_CLIENT_SECRET: emulator.secretKey, TZ: 'UTC' });
     const config = resolveConfig({ env, cwd: env.HOME, flags: {} });
-    const store = await openTokenStore({ kind: 'sqlite', profile: config.profile, env, config, log: noopLogger, now: () => new Date(), io: undefined });
+    const store = await openTokenStore({ kind: 'sqlite', profile: config.profile, env, config, log: noopLogger, now: () => new Date(), io: { err: (line) => process.stderr.write(`${line}\n`) } });
     const platform = new Stripe(emulator.secretKey, { host: emulator.host, port: emulator.port, protocol: 'http', maxNetworkRetries: 0 });
     for (let batch = 0; batch < TOKENS; batch += 50) {
       const tokens = await Promise.all(

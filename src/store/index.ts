@@ -23,8 +23,8 @@ export interface OpenTokenStoreOptions {
   config: Config;
   log: Logger;
   now: () => Date;
-  /** For the one-time key-file warning; stderr when absent. */
-  io?: IO;
+  /** For the one-time key-file warning (the Context's IO: stderr, never stdout). */
+  io: IO;
   databaseUrl?: string;
   databaseFile?: string;
   /** PostgreSQL pool size; defaults to ATOM_STRIPE_POOL_SIZE, then 4. */
@@ -93,7 +93,7 @@ export function loadStoreKeys(options: Pick<OpenTokenStoreOptions, 'config' | 'e
     paths: options.config.paths,
     env: options.env,
     log: options.log,
-    warn: (line) => (options.io ? options.io.err(line) : process.stderr.write(`${line}\n`)),
+    warn: (line) => options.io.err(line),
     keychainTimeoutMs: options.keychainTimeoutMs,
   });
 }
