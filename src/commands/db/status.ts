@@ -48,20 +48,25 @@ export async function run(_options: StatusOptions, ctx: Context): Promise<void> 
     }
   } else if (options.kind === 'postgres') {
     const { openPgPool, postgresTokensStatus } = await import('../../store/postgres.js');
+    const { describePool, pgFailure, query } = await import('../../store/pg-connection.js');
     const pool = await openPgPool(requireDatabaseUrl(options.databaseUrl), { poolSize: poolSizeOf({ poolSize: configuredPoolSize(ctx.config), env: ctx.env }) });
+    // A connection lost mid-way is exit 5 with one line naming the database, as for every other db verb.
+    const ask = (sql: string) => query(pool, describePool(pool), sql);
     try {
-      status = await postgresTokensStatus(pool);
-      const table = await pool.query("SELECT to_regclass('stripe_oauth_tokens') IS NOT NULL AS present");
-      const hasKeyColumn = await pool.query(
+      status = await postgresTokensStatus(pool).catch((error: unknown) => {
+        throw pgFailure(error, describePool(pool));
+      });
+      const table = await ask("SELECT to_regclass('stripe_oauth_tokens') IS NOT NULL AS present");
+      const hasKeyColumn = await ask(
         "SELECT 1 FROM information_schema.columns WHERE table_name = 'stripe_oauth_tokens' AND column_name = 'key_id' AND table_schema = current_schema()",
       );
       if (table.rows[0].present) {
         counts = hasKeyColumn.rowCount
-          ? (await pool.query(COUNT_SQL)).rows
-          : (await pool.query('SELECT NULL AS key_id, COUNT(*) AS rows, COUNT(*) AS plaintext FROM stripe_oauth_tokens')).rows;
+          ? (await ask(COUNT_SQL)).rows
+          : (await ask('SELECT NULL AS key_id, COUNT(*) AS rows, COUNT(*) AS plaintext FROM stripe_oauth_tokens')).rows;
       }
     } finally {
-      await pool.end();
+      await pool.end().catch(() => {});
     }
   } else {
     throw new UsageError('db status applies to the sqlite and postgres stores');
