@@ -13,6 +13,7 @@ import { startTcpProxy, throughProxy, type TcpProxy } from '../helpers/tcp-proxy
 import { freshSchema, type TestSchema } from '../contract/postgres-schema.js';
 import { GUIDE_SQL } from '../contract/guide-schema.js';
 import { oauthEnv, TOKEN_PATTERN } from '../oauth/helpers.js';
+import { waitFor } from '../helpers/wait.js';
 
 const REDIRECT = 'http://127.0.0.1:8790/callback';
 const emulator = withEmulator({ redirectUris: [REDIRECT] });
@@ -37,14 +38,6 @@ async function schemaFor(prefix: string): Promise<{ schema: TestSchema; direct: 
   return { schema, direct: schema.url, proxied: throughProxy(schema.url, proxy) };
 }
 
-/** Polls until `check` holds; fails with `what` after a generous bound. */
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** True while one of the tool's connections through the proxy runs (or sits in a transaction after) `prefix`. */
 async function runningThroughProxy(schema: TestSchema, prefix: string): Promise<boolean> {
@@ -103,7 +96,7 @@ describe('PostgreSQL connection lost mid-run (e2e)', () => {
       const args = ['token', 'refresh', '--all', '--max-age', '7d', '--concurrency', '4', '--rate', '0'];
       const child = spawnCli(args, { env });
       const running = collect(child, { timeoutMs: 120_000 });
-      await until(() => emulator.current.control.requestCount('POST', '/oauth/token') - grantsBefore >= 8, 'some grants to be sent');
+      await waitFor(() => emulator.current.control.requestCount('POST', '/oauth/token') - grantsBefore >= 8, 'some grants to be sent', 60_000);
       await proxy.kill();
       const cut = await running;
       expectTemporaryDatabaseFailure(cut);
@@ -152,12 +145,12 @@ describe('PostgreSQL connection lost mid-run (e2e)', () => {
     const env: Env = { ...setupEnv, DATABASE_URL: proxied, ATOM_STRIPE_NEW_ENCRYPTION_KEY: newKey };
     const child = spawnCli(['token', 'rotate-key'], { env });
     const running = collect(child, { timeoutMs: 120_000 });
-    await until(() => runningThroughProxy(schema, 'UPDATE stripe_oauth_tokens SET access_token'), 'rotate-key to be re-encrypting rows');
+    await waitFor(() => runningThroughProxy(schema, 'UPDATE stripe_oauth_tokens SET access_token'), 'rotate-key to be re-encrypting rows', 60_000);
     await proxy.kill();
     expectTemporaryDatabaseFailure(await running);
 
     // Nothing half-changed: every row still under the old key, readable with it.
-    await until(async () => (await schema.query("SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE state = 'idle in transaction' AND application_name = 'atom-stripe' AND client_port = ANY($1::int[])", [proxy.upstreamPorts()])).rows[0].n === 0, 'the session to end');
+    await waitFor(async () => (await schema.query("SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE state = 'idle in transaction' AND application_name = 'atom-stripe' AND client_port = ANY($1::int[])", [proxy.upstreamPorts()])).rows[0].n === 0, 'the session to end', 60_000);
     expect(await keyIds()).toEqual(oldKeys);
     const list = await runCli(['token', 'list', '--json'], { env: setupEnv, timeoutMs: 60_000 });
     expect(list.code, list.stderr).toBe(0);
@@ -185,11 +178,11 @@ describe('PostgreSQL connection lost mid-run (e2e)', () => {
     const env = oauthEnv(emulator.current, REDIRECT, { ATOM_STRIPE_STORE: 'postgres', DATABASE_URL: proxied });
     const child = spawnCli(['db', 'migrate'], { env });
     const running = collect(child, { timeoutMs: 120_000 });
-    await until(() => runningThroughProxy(schema, 'UPDATE stripe_oauth_tokens SET access_token'), 'db migrate to be encrypting rows');
+    await waitFor(() => runningThroughProxy(schema, 'UPDATE stripe_oauth_tokens SET access_token'), 'db migrate to be encrypting rows', 60_000);
     await proxy.kill();
     expectTemporaryDatabaseFailure(await running);
 
-    await until(async () => (await schema.query("SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE application_name = 'atom-stripe' AND client_port = ANY($1::int[])", [proxy.upstreamPorts()])).rows[0].n === 0, 'the session to end');
+    await waitFor(async () => (await schema.query("SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE application_name = 'atom-stripe' AND client_port = ANY($1::int[])", [proxy.upstreamPorts()])).rows[0].n === 0, 'the session to end', 60_000);
     const columns = await schema.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'stripe_oauth_tokens'`, [schema.schema]);
     expect(columns.rows.map((row) => row.column_name)).not.toContain('key_id');
     const plaintext = await schema.query("SELECT COUNT(*)::int AS n FROM stripe_oauth_tokens WHERE access_token LIKE 'sk_test_plain%'");
@@ -227,7 +220,7 @@ describe('PostgreSQL connection lost mid-run (e2e)', () => {
     const args = ['token', 'migrate', '--from', 'sqlite', '--to', 'postgres', '--delete-source'];
     const running = collect(spawnCli(args, { env }), { timeoutMs: 120_000 });
     const copied = async () => Number((await schema.query('SELECT COUNT(*) AS n FROM stripe_oauth_tokens')).rows[0].n);
-    await until(async () => (await copied()) >= 40, 'some records to be copied');
+    await waitFor(async () => (await copied()) >= 40, 'some records to be copied', 60_000);
     await proxy.kill();
     expectTemporaryDatabaseFailure(await running);
 

@@ -9,7 +9,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, runCli, spawnCli, type Env } from '../helpers/cli.js';
 import { testContext } from '../helpers/context.js';
-import { waitFor, withEmulator } from '../helpers/emulator.js';
+import { withEmulator } from '../helpers/emulator.js';
+import { waitFor } from '../helpers/wait.js';
 import type { TokenStore } from '../../src/store/types.js';
 import { logText, oauthEnv, TOKEN_PATTERN } from '../oauth/helpers.js';
 import { expectEveryTokenWorks, overlappingRounds, REDIRECT, seedFleet } from './refresh-overlap.shared.js';
@@ -52,7 +53,7 @@ describe('token refresh --roll after a run was SIGKILLed mid-way', () => {
     emulator.current.control.setLatency(1500);
     const child = spawnCli(['token', 'refresh', '--all', '--roll', '--concurrency', '4', '--rate', '0'], { env });
     const exited = collect(child, { timeoutMs: 60_000 });
-    await waitFor(() => emulator.current.control.requestCount('POST', '/oauth/token') - arrived >= 4, 30_000, 'four grants in flight');
+    await waitFor(() => emulator.current.control.requestCount('POST', '/oauth/token') - arrived >= 4, 'four grants in flight', 30_000);
     // Then hold the database's write lock, so the answers cannot be stored: the grants run at the
     // emulator (retiring their refresh tokens), the run waits to write, and dies there.
     const { default: Database } = await import('better-sqlite3');
@@ -60,7 +61,7 @@ describe('token refresh --roll after a run was SIGKILLed mid-way', () => {
     const db = new Database(join(env.XDG_DATA_HOME!, 'atom-stripe', 'atom-stripe.db'), { timeout: 10_000 });
     db.prepare('BEGIN IMMEDIATE').run();
     const executed = () => accounts.reduce((sum, account) => sum + (emulator.current.control.refreshGrants()[account] ?? 0) - (before[account] ?? 0), 0);
-    await waitFor(() => executed() >= 4, 30_000, 'the grants in flight to run');
+    await waitFor(() => executed() >= 4, 'the grants in flight to run', 30_000);
     child.kill('SIGKILL');
     expect((await exited).signal).toBe('SIGKILL');
     db.prepare('ROLLBACK').run();

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { collect, isolatedEnv, runCli, spawnCli, type Env } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait.js';
 
 let emulator: Emulator;
 const PLANTED = {
@@ -34,13 +35,6 @@ function envFor(extra: Env = {}): Env {
   return isolatedEnv({ STRIPE_API_BASE: emulator.url, STRIPE_API_KEY: emulator.secretKey, ATOM_STRIPE_MAX_RETRIES: '2', ...extra });
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 500; attempt++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 describe('Stripe requests through the built binary', () => {
   it('exits 0 and prints JSON for a successful call', async () => {
@@ -168,7 +162,7 @@ describe('Stripe requests through the built binary', () => {
     const before = emulator.control.requests().total;
     const child = spawnCli(['api', 'get', '/v1/balance'], { env: envFor() });
     const done = collect(child);
-    await until(() => emulator.control.requests().total > before, 'the request to arrive');
+    await waitFor(() => emulator.control.requests().total > before, 'the request to arrive', 10_000);
     child.kill('SIGINT');
     const result = await done;
     expect(result.code).toBe(130);

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type Stripe from 'stripe';
 import { collect, isolatedEnv, runCli, spawnCli, type Env } from '../helpers/cli.js';
 import { startCuttingProxy, type CuttingProxy } from '../helpers/cutting-proxy.js';
-import { stripeFor, waitFor, withEmulator } from '../helpers/emulator.js';
+import { stripeFor, withEmulator } from '../helpers/emulator.js';
+import { waitFor } from '../helpers/wait.js';
 
 const emulator = withEmulator();
 let proxy: CuttingProxy;
@@ -164,7 +165,7 @@ describe('Ctrl-C during a held write', () => {
     try {
       const child = spawnCli(paymentArgs('ctrl-c'), { env });
       const done = collect(child);
-      await waitFor(() => emulator.current.control.requestCount('POST', path) > before, 10_000, 'the write to arrive');
+      await waitFor(() => emulator.current.control.requestCount('POST', path) > before, 'the write to arrive', 10_000);
       child.kill('SIGINT');
       interrupted = await done;
     } finally {
@@ -174,8 +175,8 @@ describe('Ctrl-C during a held write', () => {
     const key = /sent with idempotency key (\S+?)\./.exec(interrupted.stderr)?.[1];
     expect(key, interrupted.stderr).toBeDefined();
     // The emulator goes on with the write after the client has gone, as Stripe does.
-    await waitFor(() => (emulator.current.control.idempotencyStats(key!)?.executions ?? 0) >= 1, 10_000, 'the held write to finish');
-    await waitFor(async () => (await paymentsFor('ctrl-c')).length === 1, 10_000, 'the payment');
+    await waitFor(() => (emulator.current.control.idempotencyStats(key!)?.executions ?? 0) >= 1, 'the held write to finish', 10_000);
+    await waitFor(async () => (await paymentsFor('ctrl-c')).length === 1, 'the payment', 10_000);
 
     const rerun = await runCli(paymentArgs('ctrl-c'), { env });
     expect(rerun.code, rerun.stderr).toBe(0);

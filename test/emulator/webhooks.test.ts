@@ -2,7 +2,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
-import { stripeFor, waitFor, withEmulator } from '../helpers/emulator.js';
+import { stripeFor, withEmulator } from '../helpers/emulator.js';
+import { waitFor } from '../helpers/wait.js';
 
 interface Received {
   body: string;
@@ -103,7 +104,7 @@ describe('webhook delivery', () => {
     const attempts = await waitFor(() => {
       const list = emulator.current.control.webhookAttempts({ endpointId: endpoint.id });
       return list.some((attempt) => attempt.succeeded) ? list : undefined;
-    }, 20_000, 'a successful retry');
+    }, 'a successful retry', 20_000);
     expect(attempts.map((attempt) => [attempt.attempt, attempt.status, attempt.succeeded])).toEqual([
       [1, 500, false],
       [2, 503, false],

@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import Stripe from 'stripe';
 import { parseForm } from '../../src/emulator/form.js';
-import { expectStripeError, stripeFor, waitFor, withEmulator } from '../helpers/emulator.js';
+import { expectStripeError, stripeFor, withEmulator } from '../helpers/emulator.js';
+import { waitFor } from '../helpers/wait.js';
 
 const emulator = withEmulator({ apiKeys: ['rk_test_restrictedEmulatorKey123'] });
 
@@ -157,7 +158,7 @@ describe('idempotency', () => {
     try {
       const before = emulator.current.control.idempotencyStats('idem-inflight-1')?.requests ?? 0;
       const first = stripe.customers.create({ name: 'In flight' }, { idempotencyKey: 'idem-inflight-1' });
-      await waitFor(() => (emulator.current.control.idempotencyStats('idem-inflight-1')?.requests ?? 0) > before, 5000, 'the first request');
+      await waitFor(() => (emulator.current.control.idempotencyStats('idem-inflight-1')?.requests ?? 0) > before, 'the first request', 5000);
       const error = await expectStripeError(stripe.customers.create({ name: 'In flight' }, { idempotencyKey: 'idem-inflight-1' }));
       expect(error.statusCode).toBe(409);
       expect(error.rawType).toBe('idempotency_error');

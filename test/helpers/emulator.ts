@@ -45,16 +45,6 @@ export function stripeFor(emulator: Emulator, key: string = emulator.secretKey, 
   });
 }
 
-/** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** Awaits a request that must fail and returns stripe-node's error for assertions. */
 export async function expectStripeError(promise: Promise<unknown>): Promise<Stripe.errors.StripeError> {

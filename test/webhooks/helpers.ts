@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
 import { spawnCli, type Env } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait.js';
 
 export const SECRET = 'whsec_test_primary_0123456789abcdef';
 export const OLD_SECRET = 'whsec_test_previous_0123456789abcdef';
@@ -99,16 +100,7 @@ export async function startReceiver(answer: (index: number, request: Received) =
   };
 }
 
-/** Polls until `check` returns a truthy value; fails with `what` after the bound. */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+export { waitFor };
 
 export interface SpawnedListener {
   child: ChildProcess;
