@@ -103,7 +103,7 @@ interface Row {
 
 const COLUMNS: Column<Row>[] = [{ key: 'id' }, { key: 'type' }, { key: 'status_code' }, { key: 'duration_ms' }, { key: 'result' }, { key: 'error' }];
 
-/** Stores an event fetched from the Events API (source `replay`) and returns the stored copy. */
+/** Fetches the named events (or those matching the filter) from the Events API and stores them (source `replay`), so the replay that follows finds them. */
 async function fetchFromStripe(ctx: Context, store: import('../../webhooks/types.js').EventStore, ids: string[], filter: EventFilter): Promise<void> {
   const stripe = await ctx.stripe();
   const fetched: import('stripe').Stripe.Event[] = [];
