@@ -14,6 +14,7 @@ import { freshSchema, type TestSchema } from '../contract/postgres-schema.js';
 import { GUIDE_SQL } from '../contract/guide-schema.js';
 import { oauthEnv, TOKEN_PATTERN } from '../oauth/helpers.js';
 import { waitFor } from '../helpers/wait.js';
+import { seedFleet } from './refresh-overlap.shared.js';
 
 const REDIRECT = 'http://127.0.0.1:8790/callback';
 const emulator = withEmulator({ redirectUris: [REDIRECT] });
@@ -73,21 +74,7 @@ describe('PostgreSQL connection lost mid-run (e2e)', () => {
     expect((await runCli(['db', 'migrate'], { env: setupEnv })).code).toBe(0);
     const { ctx } = testContext({ env: setupEnv });
     const store = await ctx.tokens();
-    const platform = stripeFor(emulator.current);
-    const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString();
-    for (let index = 0; index < COUNT; index++) {
-      const approval = emulator.current.control.approveOAuth({ redirectUri: REDIRECT, scope: 'read_write' });
-      const token = await platform.oauth.token({ grant_type: 'authorization_code', code: approval.code });
-      await store.put({
-        user_id: `shop-${String(index).padStart(2, '0')}`,
-        access_token: token.access_token!,
-        refresh_token: token.refresh_token!,
-        stripe_user_id: token.stripe_user_id!,
-        scope: token.scope!,
-        livemode: false,
-        last_refreshed_at: monthAgo,
-      });
-    }
+    await seedFleet(emulator.current, store, COUNT, 'shop', REDIRECT);
     const before = new Map((await store.list()).map((record) => [record.user_id, record]));
     try {
       // Latency holds grants in flight, so the drop lands mid-run with locks held and writes pending.

@@ -14,11 +14,11 @@ import { TOKEN_PATTERN } from '../oauth/helpers.js';
 export const REDIRECT = 'http://127.0.0.1:8789/callback';
 
 /** `count` connected accounts, stored as shop-000... with a roll a month ago. */
-export async function seedFleet(emulator: Emulator, store: TokenStore, count: number, prefix = 'shop'): Promise<void> {
+export async function seedFleet(emulator: Emulator, store: TokenStore, count: number, prefix = 'shop', redirectUri = REDIRECT): Promise<void> {
   const platform = stripeFor(emulator);
   const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString();
   for (let index = 0; index < count; index++) {
-    const approval = emulator.control.approveOAuth({ redirectUri: REDIRECT, scope: 'read_write' });
+    const approval = emulator.control.approveOAuth({ redirectUri, scope: 'read_write' });
     const token = await platform.oauth.token({ grant_type: 'authorization_code', code: approval.code });
     await store.put({
       user_id: `${prefix}-${String(index).padStart(3, '0')}`,

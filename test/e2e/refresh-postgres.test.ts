@@ -10,6 +10,7 @@ import { stripeFor, withEmulator } from '../helpers/emulator.js';
 import { freshSchema, type TestSchema } from '../contract/postgres-schema.js';
 import type { TokenRecord, TokenStore } from '../../src/store/types.js';
 import { oauthEnv, TOKEN_PATTERN } from '../oauth/helpers.js';
+import { seedFleet } from './refresh-overlap.shared.js';
 
 const REDIRECT = 'http://127.0.0.1:8789/callback';
 const COUNT = 200;
@@ -27,21 +28,7 @@ beforeAll(async () => {
   const { ctx } = testContext({ env });
   store = await ctx.tokens();
   close = () => ctx.close();
-  const platform = stripeFor(emulator.current);
-  const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString();
-  for (let index = 0; index < COUNT; index++) {
-    const approval = emulator.current.control.approveOAuth({ redirectUri: REDIRECT, scope: 'read_write' });
-    const token = await platform.oauth.token({ grant_type: 'authorization_code', code: approval.code });
-    await store.put({
-      user_id: `shop-${String(index).padStart(3, '0')}`,
-      access_token: token.access_token!,
-      refresh_token: token.refresh_token!,
-      stripe_user_id: token.stripe_user_id!,
-      scope: token.scope!,
-      livemode: false,
-      last_refreshed_at: monthAgo,
-    });
-  }
+  await seedFleet(emulator.current, store, COUNT, 'shop', REDIRECT);
 });
 
 afterAll(async () => {
