@@ -34,6 +34,15 @@ describe('hostile but validly signed events', () => {
     expect(first).toMatchObject({ id, status: 'received', event: { id } });
     const shown = await runCli(['webhook', 'events', 'list', '--format', 'tsv', '--fields', 'id'], { env });
     expect(shown.stdout).toContain(id);
+    // Showing it works in every format: the payload too deep to stringify is printed as received.
+    for (const format of ['json', 'jsonl', 'tsv']) {
+      const show = await runCli(['webhook', 'events', 'show', id, '--format', format], { env });
+      expect(show.code, `${format}: ${show.stderr}`).toBe(0);
+      expect(show.stdout).toContain(deep);
+      if (format !== 'tsv') expect(show.stdout.length).toBeGreaterThan(2 * DEPTH);
+    }
+    const json = await runCli(['webhook', 'events', 'show', id, '--json'], { env });
+    expect(json.stdout).toMatch(new RegExp(`"id": "${id}"`));
   });
 
   it('escape sequences in an event id or type are shown as text on a terminal: listen lines and events list', async () => {

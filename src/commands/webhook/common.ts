@@ -42,6 +42,33 @@ export function eventRecord(event: StoredEvent): Record<string, unknown> {
   return { id: event_id, ...rest, event: parsePayload(event) };
 }
 
+const PAYLOAD_SLOT = '\u0000atom-stripe-payload\u0000';
+
+/**
+ * JSON.stringify of a document holding a stored event's parsed payload at `event`. A payload too
+ * deep for JSON.stringify (a validly signed event nested 5,000 deep) is spliced in as the bytes
+ * received, which are JSON already: showing a stored event never fails because of what it holds.
+ */
+export function stringifyWithPayload(document: Record<string, unknown>, stored: StoredEvent, indent?: number): string {
+  try {
+    return JSON.stringify(document, null, indent);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const text = JSON.stringify({ ...document, event: PAYLOAD_SLOT }, null, indent);
+    return text.replace(JSON.stringify(PAYLOAD_SLOT), () => stored.payload.toString('utf8'));
+  }
+}
+
+/** The payload pretty-printed, or as received when it is too deep for JSON.stringify. */
+export function prettyPayload(parsed: unknown, stored: StoredEvent): string {
+  try {
+    return JSON.stringify(parsed, null, 2);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return stored.payload.toString('utf8');
+  }
+}
+
 export const EVENT_COLUMNS: Column<Record<string, unknown>>[] = [
   { key: 'received_at', kind: 'time' },
   { key: 'type' },

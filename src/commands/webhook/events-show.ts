@@ -4,7 +4,7 @@ import { NotFoundError, UsageError } from '../../errors.js';
 import { effectiveFormat, printRecord, printRecords, type Column } from '../../io/output.js';
 import type { App } from '../app.js';
 import { describe } from '../help.js';
-import { eventAccountFilter, eventRecord } from './common.js';
+import { eventAccountFilter, eventRecord, prettyPayload, stringifyWithPayload } from './common.js';
 import type { DeliveryAttempt } from '../../webhooks/types.js';
 import { maskUrlCredentials } from '../../redact.js';
 
@@ -69,12 +69,12 @@ export async function run(options: EventsShowOptions, ctx: Context): Promise<voi
   const format = effectiveFormat(ctx.io, ctx.output);
   if (format === 'json' || format === 'jsonl') {
     const document = { ...record, attempts };
-    ctx.io.out(format === 'json' ? JSON.stringify(document, null, 2) : JSON.stringify(document));
+    ctx.io.out(stringifyWithPayload(document, event, format === 'json' ? 2 : undefined));
     return;
   }
   await printRecord(ctx.io, record, STATE_COLUMNS, ctx.output);
   ctx.io.out('');
-  ctx.io.out(JSON.stringify(record.event, null, 2));
+  ctx.io.out(prettyPayload(record.event, event));
   ctx.io.out('');
   if (attempts.length) await printRecords(ctx.io, attempts, ATTEMPT_COLUMNS, ctx.output);
   else ctx.io.err('No delivery attempts.');
