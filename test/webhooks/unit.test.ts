@@ -122,3 +122,13 @@ describe('poll cursor age', () => {
     expect(cursorAgeWarning(NOW / 1000 - 40 * 86_400, now)).toMatch(/40 days old.*30 days/);
   });
 });
+
+describe('jsonDepth', () => {
+  it('counts nesting outside strings only', async () => {
+    const { jsonDepth } = await import('../../src/commands/webhook/common.js');
+    expect(jsonDepth('{"a":[1,{"b":2}]}')).toBe(3);
+    expect(jsonDepth('{"a":"{[{[\\"{"}')).toBe(1);
+    expect(jsonDepth(`${'['.repeat(5000)}${']'.repeat(5000)}`)).toBe(5000);
+    expect(jsonDepth('1')).toBe(0);
+  });
+});

@@ -43,30 +43,42 @@ export function eventRecord(event: StoredEvent): Record<string, unknown> {
 }
 
 const PAYLOAD_SLOT = '\u0000atom-stripe-payload\u0000';
+/** Deeper than this, a payload is shown as received: indenting it would be quadratic in size (and V8 may overflow). */
+const MAX_PRETTY_DEPTH = 64;
+
+/** The deepest nesting of objects and arrays in JSON text, found by one scan (strings skipped). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (inString) {
+      if (char === '\\') index++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{' || char === '[') deepest = Math.max(deepest, ++depth);
+    else if (char === '}' || char === ']') depth--;
+  }
+  return deepest;
+}
+
+const tooDeep = (stored: StoredEvent) => jsonDepth(stored.payload.toString('utf8')) > MAX_PRETTY_DEPTH;
 
 /**
  * JSON.stringify of a document holding a stored event's parsed payload at `event`. A payload too
- * deep for JSON.stringify (a validly signed event nested 5,000 deep) is spliced in as the bytes
- * received, which are JSON already: showing a stored event never fails because of what it holds.
+ * deep to indent or to stringify (a validly signed event nested 5,000 deep) is spliced in as the
+ * bytes received, which are JSON already: showing a stored event never fails because of what it holds.
  */
 export function stringifyWithPayload(document: Record<string, unknown>, stored: StoredEvent, indent?: number): string {
-  try {
-    return JSON.stringify(document, null, indent);
-  } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
-    const text = JSON.stringify({ ...document, event: PAYLOAD_SLOT }, null, indent);
-    return text.replace(JSON.stringify(PAYLOAD_SLOT), () => stored.payload.toString('utf8'));
-  }
+  if (!tooDeep(stored)) return JSON.stringify(document, null, indent);
+  const text = JSON.stringify({ ...document, event: PAYLOAD_SLOT }, null, indent);
+  return text.replace(JSON.stringify(PAYLOAD_SLOT), () => stored.payload.toString('utf8'));
 }
 
-/** The payload pretty-printed, or as received when it is too deep for JSON.stringify. */
+/** The payload pretty-printed, or as received when it is too deep to indent. */
 export function prettyPayload(parsed: unknown, stored: StoredEvent): string {
-  try {
-    return JSON.stringify(parsed, null, 2);
-  } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
-    return stored.payload.toString('utf8');
-  }
+  return tooDeep(stored) ? stored.payload.toString('utf8') : JSON.stringify(parsed, null, 2);
 }
 
 export const EVENT_COLUMNS: Column<Record<string, unknown>>[] = [
