@@ -1,6 +1,6 @@
 // Shared helpers for bench/*.bench.mjs files.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,8 +16,15 @@ export const percentile = (values, p) => {
 };
 
 /** A fresh environment with isolated XDG folders, as the tests use. */
+const made = [];
+// Removed when the bench ends, however it ends short of SIGKILL.
+process.on('exit', () => {
+  for (const folder of made) rmSync(folder, { recursive: true, force: true });
+});
+
 export function benchEnv(extra = {}) {
   const home = mkdtempSync(join(tmpdir(), 'atom-stripe-bench-'));
+  made.push(home);
   return {
     PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8',
     XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data'), XDG_STATE_HOME: join(home, 'state'),

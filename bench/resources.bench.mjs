@@ -52,6 +52,7 @@ export default async function run({ root, log }) {
   const emulator = await startEmulator({ port: 0, seed: { customers: CUSTOMERS } });
   try {
     const work = mkdtempSync(join(tmpdir(), 'atom-stripe-bench-resources-'));
+    process.on('exit', () => rmSync(work, { recursive: true, force: true }));
     const preload = join(work, 'hwm.cjs');
     const hwmFile = join(work, 'hwm');
     writeFileSync(preload, HWM_PRELOAD);

@@ -21,6 +21,8 @@ export function isolatedEnv(extra: Env = {}): Env {
   return {
     PATH: process.env.PATH,
     HOME: home,
+    // The suite's run folder (global-setup.ts), so what the binary makes there is removed too.
+    TMPDIR: tmpdir(),
     LANG: 'C.UTF-8',
     TZ: 'UTC',
     XDG_CONFIG_HOME: join(home, 'config'),
